@@ -1,0 +1,265 @@
+/* main.c: the galley command-line tool. The only place that prints or exits. */
+#include "../galley.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *prog = "galley";
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: galley [-f FORMAT] [-t FORMAT] [-o PATH] [options] [FILE...]\n"
+		"Convert news articles between formats.\n\n"
+		"  -f, --from FORMAT    input format (default: guessed from the extension, then the content)\n"
+		"  -t, --to FORMAT      output format (default: text, or guessed from -o's extension)\n"
+		"  -o, --output PATH    output file; '-' or absent = stdout; no FILE or '-' = stdin\n"
+		"  -s, --standalone     write document metadata (Markdown: YAML front matter)\n"
+		"      --columns N      wrap width for text (default 72; 0 = no wrapping)\n"
+		"  -v, --verbose        report recoverable problems in the input\n"
+		"      --list-formats   print readers and writers\n"
+		"      --version        print the version\n"
+		"  -h, --help           print this help\n\n"
+		"Several FILEs make one document with one article each.\n");
+}
+
+static void print_error(const gal_error *err)
+{
+	char buf[1024];
+	fprintf(stderr, "%s: %s\n", prog, gal_error_format(err, buf, sizeof buf));
+}
+
+static void on_warning(void *ud, const gal_error *w)
+{
+	(void)ud;
+	char buf[1024];
+	fprintf(stderr, "%s: warning: %s\n", prog, gal_error_format(w, buf, sizeof buf));
+}
+
+static void list_formats(void)
+{
+	const gal_format *const *f = gal_formats();
+	for (int pass = 0; pass < 2; pass++) {
+		printf("%s\n", pass ? "Writers:" : "Readers:");
+		for (size_t i = 0; f[i]; i++) {
+			if (f[i]->hidden || !(pass ? f[i]->write != NULL : f[i]->read != NULL))
+				continue;
+			printf("  %-10s %s", f[i]->name, f[i]->description);
+			if (f[i]->aliases)
+				printf(" (aliases: %s)", f[i]->aliases);
+			printf("\n");
+		}
+	}
+}
+
+/* Reads a whole file (or stdin for "-"), refusing more than `limit` bytes. */
+static int slurp(const char *path, size_t limit, char **out, size_t *len, gal_error *err)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	memset(err, 0, sizeof *err);
+	if (!fp) {
+		snprintf(err->file, sizeof err->file, "%s", name);
+		snprintf(err->message, sizeof err->message, "cannot open: %s", strerror(errno));
+		return err->code = GAL_EIO;
+	}
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (fp != stdin)
+			fclose(fp);
+		snprintf(err->file, sizeof err->file, "%s", name);
+		snprintf(err->message, sizeof err->message, "is a directory");
+		return err->code = GAL_EIO;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap + 1);
+	int rc = GAL_OK;
+	while (buf) {
+		if (n == cap) {
+			if (cap > limit) {
+				rc = GAL_ELIMIT;
+				break;
+			}
+			char *nb = realloc(buf, cap * 2 + 1);
+			if (!nb) {
+				rc = GAL_ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t k = fread(buf + n, 1, cap - n, fp);
+		n += k;
+		if (k == 0) {
+			if (ferror(fp))
+				rc = GAL_EIO;
+			break;
+		}
+	}
+	if (!buf)
+		rc = GAL_ENOMEM;
+	if (!rc && n > limit)
+		rc = GAL_ELIMIT;
+	if (fp != stdin)
+		fclose(fp);
+	if (rc) {
+		free(buf);
+		snprintf(err->file, sizeof err->file, "%s", name);
+		snprintf(err->message, sizeof err->message, "%s",
+			 rc == GAL_ELIMIT  ? "input exceeds the size limit"
+			 : rc == GAL_EIO ? "read error"
+					 : "out of memory");
+		return err->code = rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return GAL_OK;
+}
+
+/* Whether two paths name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION };
+
+int main(int argc, char **argv)
+{
+	/* the C library's character functions are not used for text; UTF-8 handling is our own */
+	setlocale(LC_ALL, "");
+	static const struct option longopts[] = {
+	    {"from", required_argument, NULL, 'f'},  {"to", required_argument, NULL, 't'},
+	    {"output", required_argument, NULL, 'o'}, {"standalone", no_argument, NULL, 's'},
+	    {"columns", required_argument, NULL, OPT_COLUMNS}, {"verbose", no_argument, NULL, 'v'},
+	    {"list-formats", no_argument, NULL, OPT_LIST}, {"version", no_argument, NULL, OPT_VERSION},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+	gal_options opts = GAL_OPTIONS_INIT;
+	opts.warn = on_warning;
+	const char *from = NULL, *to = NULL, *output = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "f:t:o:svh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'o': output = optarg; break;
+		case 's': opts.standalone = 1; break;
+		case 'v': opts.verbose = 1; break;
+		case OPT_COLUMNS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 10000) {
+				fprintf(stderr, "%s: --columns: expected a number from 0 to 10000, got '%s'\n", prog, optarg);
+				return 2;
+			}
+			opts.columns = (int)v;
+			break;
+		}
+		case OPT_LIST: list_formats(); return 0;
+		case OPT_VERSION: printf("galley %s\n", GAL_VERSION_STRING); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	const gal_format *reader = NULL, *writer = NULL;
+	if (from && (!(reader = gal_format_find(from)) || !reader->read)) {
+		fprintf(stderr, "%s: unknown input format '%s' (see --list-formats)\n", prog, from);
+		return 2;
+	}
+	if (to) {
+		if (!(writer = gal_format_find(to)) || !writer->write) {
+			fprintf(stderr, "%s: unknown output format '%s' (see --list-formats)\n", prog, to);
+			return 2;
+		}
+	} else {
+		const gal_format *guess = output && strcmp(output, "-") ? gal_format_find(strrchr(output, '.') ? strrchr(output, '.') + 1 : "") : NULL;
+		writer = guess && guess->write && !guess->hidden ? guess : gal_format_find("text");
+	}
+
+	char *stdin_only[] = {"-"};
+	char **inputs = optind < argc ? argv + optind : stdin_only;
+	int ninputs = optind < argc ? argc - optind : 1;
+	int to_file = output && strcmp(output, "-");
+	for (int i = 0; to_file && i < ninputs; i++)
+		if (same_file(inputs[i], output)) {
+			fprintf(stderr, "%s: %s: refusing to overwrite an input file\n", prog, output);
+			return 2;
+		}
+
+	gal_node *doc = gal_node_new(GAL_NODE_DOCUMENT);
+	if (!doc) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	int status = 0;
+	gal_error err;
+	for (int i = 0; i < ninputs && !status; i++) {
+		char *data;
+		size_t len;
+		if (slurp(inputs[i], opts.limits.max_input_bytes, &data, &len, &err)) {
+			print_error(&err);
+			status = 1;
+			break;
+		}
+		opts.source_name = strcmp(inputs[i], "-") ? inputs[i] : "<stdin>";
+		const gal_format *fmt = reader;
+		if (!fmt && strcmp(inputs[i], "-"))
+			fmt = gal_format_for_path(inputs[i]);
+		if (!fmt)
+			fmt = gal_format_sniff(data, len);
+		if (!fmt)
+			fmt = gal_format_find("html");
+		gal_node *one = NULL;
+		memset(&err, 0, sizeof err);
+		if (gal_read(fmt, data, len, &opts, &one, &err)) {
+			if (!err.file[0])
+				snprintf(err.file, sizeof err.file, "%s", opts.source_name);
+			print_error(&err);
+			status = 1;
+		} else {
+			/* move the articles into the combined document */
+			gal_node *a;
+			while ((a = gal_node_first_child(one))) {
+				gal_node_unlink(a);
+				gal_node_append(doc, a);
+			}
+			if (i == 0) {
+				gal_docmeta *dst = gal_node_docmeta(doc), *src = gal_node_docmeta(one);
+				gal_set_string(&dst->title, src->title);
+				gal_set_string(&dst->creator, src->creator);
+				gal_set_string(&dst->date, src->date);
+				gal_set_string(&dst->language, src->language);
+			}
+		}
+		gal_node_free(one);
+		free(data);
+	}
+	if (!status) {
+		opts.source_name = NULL;
+		gal_sink *sink = to_file ? gal_sink_new_atomic(output, &err) : gal_sink_new_stream(stdout);
+		if (!sink) {
+			print_error(&err);
+			status = 1;
+		} else {
+			memset(&err, 0, sizeof err);
+			int rc = gal_write(writer, doc, sink, &opts, &err);
+			if (!rc)
+				rc = gal_sink_close(sink, &err);
+			if (rc) {
+				print_error(&err);
+				status = 1;
+			}
+			gal_sink_free(sink);
+		}
+	}
+	gal_node_free(doc);
+	return status;
+}

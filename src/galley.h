@@ -1,0 +1,317 @@
+/*
+ * galley.h: the public API of libgalley, a newsroom document-format converter.
+ *
+ * Readers parse bytes (HTML, NITF, EPUB) into one article tree; writers serialise that tree (text, Markdown,
+ * NITF, EPUB) into a sink. Ownership is explicit: whatever a `_new` (or a reader) returns, the caller owns and
+ * releases with the matching `_free`; freeing a node frees its whole subtree. The library never prints and never
+ * exits: errors come back as negative status codes with a gal_error record, warnings through a callback.
+ * There is no global mutable state, so separate trees may be used on separate threads.
+ */
+#ifndef GALLEY_H
+#define GALLEY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GAL_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------ status codes and errors */
+
+typedef enum {
+	GAL_OK = 0,
+	GAL_ENOMEM = -1,   /* allocation failed */
+	GAL_EIO = -2,      /* reading or writing a file or stream failed */
+	GAL_EPARSE = -3,   /* input is not what the reader expects */
+	GAL_ELIMIT = -4,   /* input exceeds a limit in gal_limits */
+	GAL_EINVAL = -5,   /* bad argument or option */
+	GAL_ECHARSET = -6, /* text cannot be decoded or encoded */
+	GAL_EFORMAT = -7,  /* unknown format name, or a format that cannot do what was asked */
+	GAL_EUNSUPPORTED = -8
+} gal_status;
+
+/* An error or warning with its position. Position fields are 0 when unknown. */
+typedef struct {
+	int code;           /* a gal_status (warnings: GAL_OK) */
+	char file[256];     /* input name as the caller gave it (gal_options.source_name), may be empty */
+	const char *format; /* reader/writer name ("html"), static storage, may be NULL */
+	long line;
+	long column;
+	char message[512];
+} gal_error;
+
+/* Human-readable name of a status code; static storage. */
+const char *gal_strerror(int code);
+
+/* Formats "FILE:LINE: FORMAT: message" (the parts that are known) into buf; returns buf. */
+char *gal_error_format(const gal_error *err, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ the article tree */
+
+typedef enum {
+	GAL_NODE_NONE = 0,
+	/* containers */
+	GAL_NODE_DOCUMENT, /* children: ARTICLE */
+	GAL_NODE_ARTICLE,  /* children: blocks; carries gal_meta */
+	/* blocks */
+	GAL_NODE_PARAGRAPH,  /* children: inlines */
+	GAL_NODE_HEADING,    /* children: inlines; level 1-6 */
+	GAL_NODE_BLOCKQUOTE, /* children: blocks; optional attribution */
+	GAL_NODE_LIST,       /* children: ITEM; ordered, start */
+	GAL_NODE_ITEM,       /* children: blocks */
+	GAL_NODE_TABLE,      /* children: ROW; optional caption */
+	GAL_NODE_ROW,        /* children: CELL; header flag */
+	GAL_NODE_CELL,       /* children: inlines */
+	GAL_NODE_FIGURE,     /* children: inlines (the caption); src, alt, credit */
+	GAL_NODE_PRE,        /* literal text, no children */
+	GAL_NODE_THEMATIC_BREAK,
+	/* inlines */
+	GAL_NODE_TEXT, /* literal text */
+	GAL_NODE_EMPH,
+	GAL_NODE_STRONG,
+	GAL_NODE_LINK, /* href, title */
+	GAL_NODE_CODE, /* literal text */
+	GAL_NODE_LINEBREAK,
+	GAL_NODE_SUPERSCRIPT,
+	GAL_NODE_SUBSCRIPT,
+	GAL_NODE__COUNT
+} gal_node_type;
+
+typedef struct gal_node gal_node;
+
+/* A growable list of owned strings. */
+typedef struct {
+	char **items;
+	size_t count;
+	size_t cap;
+} gal_strlist;
+
+typedef struct {
+	char *name;
+	char *title; /* job title ("Staff Writer"), may be NULL */
+} gal_byline;
+
+/* Article metadata. Every string is UTF-8, owned by the article, NULL when absent. Dates are ISO 8601 when the
+ * reader could normalise them, otherwise as found. */
+typedef struct {
+	char *id;
+	char *headline;
+	char *deck; /* subheadline */
+	gal_byline *bylines;
+	size_t nbylines;
+	char *dateline_place;
+	char *dateline_date; /* the dateline's date as printed ("Jan. 23") */
+	char *issued;        /* ISO 8601 */
+	char *modified;      /* ISO 8601 */
+	char *section;
+	gal_strlist keywords;
+	char *language; /* BCP 47 */
+	char *source;   /* provider, agency or site name */
+	char *copyright;
+	char *url; /* canonical URL */
+	char *abstract;
+	/* end matter */
+	char *tagline;
+	gal_strlist notes;
+} gal_meta;
+
+/* Document metadata, used by digests (many articles, one book). */
+typedef struct {
+	char *title;
+	char *creator;
+	char *date;
+	char *language;
+} gal_docmeta;
+
+/* Creates a node of the given type, with no parent and no children. Caller owns it. NULL on ENOMEM. */
+gal_node *gal_node_new(gal_node_type type);
+
+/* Frees a node and its whole subtree. The node is unlinked from its parent first. NULL is allowed. */
+void gal_node_free(gal_node *node);
+
+gal_node_type gal_node_type_of(const gal_node *node);
+const char *gal_node_type_name(gal_node_type type);
+int gal_node_is_block(gal_node_type type);
+int gal_node_is_inline(gal_node_type type);
+
+gal_node *gal_node_parent(const gal_node *node);
+gal_node *gal_node_first_child(const gal_node *node);
+gal_node *gal_node_last_child(const gal_node *node);
+gal_node *gal_node_next(const gal_node *node);
+gal_node *gal_node_prev(const gal_node *node);
+
+/* Whether a parent of type `parent` may contain a child of type `child`. */
+int gal_node_can_contain(gal_node_type parent, gal_node_type child);
+
+/* Appends (or prepends, or inserts before `sibling`) `child`, which must have no parent. The tree takes ownership.
+ * Returns GAL_EINVAL, leaving ownership with the caller, if the parent may not contain the child. */
+int gal_node_append(gal_node *parent, gal_node *child);
+int gal_node_prepend(gal_node *parent, gal_node *child);
+int gal_node_insert_before(gal_node *sibling, gal_node *child);
+
+/* Detaches a node from its parent; the caller owns it again. */
+void gal_node_unlink(gal_node *node);
+
+/* Literal text of TEXT, CODE and PRE nodes (NULL for other types). */
+const char *gal_node_literal(const gal_node *node);
+/* Replaces the literal with a copy of `len` bytes of `text`. GAL_EINVAL for types without a literal. */
+int gal_node_set_literal(gal_node *node, const char *text, size_t len);
+/* Appends to the literal (readers build text runs in pieces). */
+int gal_node_append_literal(gal_node *node, const char *text, size_t len);
+
+/* Per-type attributes. Getters return 0 or NULL when the attribute does not apply. Setters copy strings and
+ * return GAL_EINVAL when the attribute does not apply to the node's type. */
+int gal_node_heading_level(const gal_node *node);
+int gal_node_set_heading_level(gal_node *node, int level); /* 1-6 */
+int gal_node_list_ordered(const gal_node *node);
+int gal_node_list_start(const gal_node *node);
+int gal_node_set_list(gal_node *node, int ordered, int start);
+int gal_node_row_header(const gal_node *node);
+int gal_node_set_row_header(gal_node *node, int header);
+
+/* String attributes: which ones a type has. */
+typedef enum {
+	GAL_ATTR_HREF,        /* LINK */
+	GAL_ATTR_TITLE,       /* LINK */
+	GAL_ATTR_SRC,         /* FIGURE */
+	GAL_ATTR_ALT,         /* FIGURE */
+	GAL_ATTR_CREDIT,      /* FIGURE */
+	GAL_ATTR_ATTRIBUTION, /* BLOCKQUOTE */
+	GAL_ATTR_CAPTION,     /* TABLE */
+	GAL_ATTR_LANG         /* PRE: the code's language, if known */
+} gal_attr;
+const char *gal_node_attr(const gal_node *node, gal_attr attr);
+int gal_node_set_attr(gal_node *node, gal_attr attr, const char *value);
+
+/* Metadata of an ARTICLE node (NULL for other types); the pointer stays owned by the node. */
+gal_meta *gal_node_meta(gal_node *node);
+const gal_meta *gal_node_meta_const(const gal_node *node);
+/* Metadata of a DOCUMENT node. */
+gal_docmeta *gal_node_docmeta(gal_node *node);
+const gal_docmeta *gal_node_docmeta_const(const gal_node *node);
+
+/* Replaces *slot (a metadata string) with a copy of value (NULL clears). */
+int gal_set_string(char **slot, const char *value);
+int gal_strlist_push(gal_strlist *list, const char *value);
+void gal_strlist_clear(gal_strlist *list);
+int gal_meta_add_byline(gal_meta *meta, const char *name, const char *title);
+
+/* Concatenated text of a subtree (text, code, pre; line breaks as spaces). Caller frees. NULL on ENOMEM. */
+char *gal_node_text(const gal_node *node);
+
+/* Number of nodes in the subtree, the node included. */
+size_t gal_node_count(const gal_node *node);
+
+/* Tidies a tree after reading: merges adjacent text nodes, drops empty inline containers and empty paragraphs,
+ * moves leading/trailing spaces out of emphasis and links, flattens emphasis nested in the same emphasis. */
+void gal_tree_normalize(gal_node *root);
+
+/* ------------------------------------------------------------------ iterator (cmark-style) */
+
+typedef enum { GAL_EVENT_NONE = 0, GAL_EVENT_DONE, GAL_EVENT_ENTER, GAL_EVENT_EXIT } gal_event;
+
+typedef struct gal_iter gal_iter;
+
+/* Walks the subtree of `root` depth-first: ENTER for every node, EXIT for nodes that may have children.
+ * The tree must not be modified during the walk, except that the current node's children may be skipped
+ * with gal_iter_skip. */
+gal_iter *gal_iter_new(gal_node *root);
+void gal_iter_free(gal_iter *iter);
+gal_event gal_iter_next(gal_iter *iter);
+gal_node *gal_iter_node(const gal_iter *iter);
+/* After an ENTER: do not descend into this node; the next event is its EXIT. */
+void gal_iter_skip(gal_iter *iter);
+
+/* ------------------------------------------------------------------ output sinks */
+
+/* Writers write into a sink. A sink may fail; after a failure further writes are ignored and
+ * gal_sink_error returns the first failure. */
+typedef struct gal_sink gal_sink;
+
+gal_sink *gal_sink_new_buffer(void);                       /* in memory */
+gal_sink *gal_sink_new_stream(FILE *fp);                   /* not closed by gal_sink_free */
+gal_sink *gal_sink_new_atomic(const char *path, gal_error *err); /* temp file in the target folder + rename */
+/* Writes whole buffers: the sink keeps no pending state of its own. */
+int gal_sink_write(gal_sink *sink, const char *data, size_t len);
+int gal_sink_puts(gal_sink *sink, const char *s);
+int gal_sink_printf(gal_sink *sink, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int gal_sink_error(const gal_sink *sink);
+/* Buffer sinks: the bytes written so far (not NUL-terminated; *len receives the size). */
+const char *gal_sink_data(const gal_sink *sink, size_t *len);
+/* Finishes the sink: flushes; for atomic sinks renames the temporary file into place. On failure the
+ * temporary file is removed and the target is untouched. */
+int gal_sink_close(gal_sink *sink, gal_error *err);
+/* Frees the sink. An atomic sink that was not closed successfully removes its temporary file. */
+void gal_sink_free(gal_sink *sink);
+
+/* ------------------------------------------------------------------ options and limits */
+
+/* Hostile-input bounds, enforced by every reader. */
+typedef struct {
+	size_t max_input_bytes; /* a single input file */
+	int max_depth;          /* element nesting */
+	size_t max_nodes;       /* nodes in one tree */
+	size_t max_zip_entries;
+	size_t max_inflated_bytes;
+	unsigned max_ratio; /* inflated : compressed */
+} gal_limits;
+
+#define GAL_LIMITS_INIT {256u << 20, 256, 4000000, 10000, 1024u << 20, 200}
+
+typedef void (*gal_warn_fn)(void *userdata, const gal_error *warning);
+
+#define GAL_OPTIONS_VERSION 1
+
+typedef struct {
+	int version;             /* GAL_OPTIONS_VERSION */
+	const char *source_name; /* input name for messages (NULL: none) */
+	gal_limits limits;
+	gal_warn_fn warn; /* may be NULL */
+	void *warn_data;
+	int verbose;    /* readers report recoverable problems (malformed markup) through warn */
+	int columns;    /* text writer wrap width; 0 = no wrapping */
+	int standalone; /* writers emit document metadata (Markdown YAML front matter) */
+	int no_extract; /* HTML reader: convert the whole page, no article extraction */
+} gal_options;
+
+#define GAL_OPTIONS_INIT {GAL_OPTIONS_VERSION, NULL, GAL_LIMITS_INIT, NULL, NULL, 0, 72, 0, 0}
+
+/* ------------------------------------------------------------------ formats */
+
+typedef int (*gal_read_fn)(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err);
+typedef int (*gal_write_fn)(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err);
+/* Returns a confidence 0-100 that data is in this format. */
+typedef int (*gal_sniff_fn)(const char *data, size_t len);
+
+typedef struct {
+	const char *name;
+	const char *aliases;    /* space-separated, may be NULL */
+	const char *extensions; /* space-separated, without dots, may be NULL */
+	const char *description;
+	gal_sniff_fn sniff; /* readers only */
+	gal_read_fn read;   /* NULL for write-only formats */
+	gal_write_fn write; /* NULL for read-only formats */
+	int hidden;         /* not listed by --list-formats (debugging formats) */
+} gal_format;
+
+/* The registry: a NULL-terminated table. */
+const gal_format *const *gal_formats(void);
+/* By name or alias, case-insensitive; NULL if unknown. */
+const gal_format *gal_format_find(const char *name);
+/* By file name extension, for reading; NULL if unknown. */
+const gal_format *gal_format_for_path(const char *path);
+/* By content: the reader whose sniffer is most confident, or NULL. */
+const gal_format *gal_format_sniff(const char *data, size_t len);
+
+/* Convenience: read with `fmt`, returning a DOCUMENT tree. */
+int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_options *opts, gal_node **out,
+	     gal_error *err);
+int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

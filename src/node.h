@@ -1,0 +1,30 @@
+/* node.h: the tree's private layout, shared by the library's own modules. */
+#ifndef GAL_NODE_H
+#define GAL_NODE_H
+
+#include "galley.h"
+
+struct gal_node {
+	gal_node_type type;
+	gal_node *parent, *first, *last, *prev, *next;
+	/* literal text of TEXT, CODE, PRE; NUL-terminated, len bytes */
+	char *lit;
+	size_t len, cap;
+	union {
+		struct {
+			int level;
+		} heading;
+		struct {
+			int ordered, start;
+		} list;
+		struct {
+			int header;
+		} row;
+	} as;
+	/* string attributes (see gal_attr); which apply depends on type */
+	char *s1, *s2, *s3;
+	gal_meta *meta;       /* ARTICLE */
+	gal_docmeta *docmeta; /* DOCUMENT */
+};
+
+#endif

@@ -1,0 +1,1392 @@
+/* html.c: the HTML reader. libxml2's HTML parser builds a DOM (recovering as browsers do); this file maps it onto
+ * the article tree and reads the page's metadata (<meta>, Open Graph, JSON-LD). */
+#include "../charset.h"
+#include "../date.h"
+#include "../json.h"
+#include "../node.h"
+#include "html_dom.h"
+#include "readers.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FMT "HTML"
+
+/* ------------------------------------------------------------------ element kinds */
+
+typedef enum {
+	K_INLINE = 0, /* unknown and transparent inline elements: their text is kept */
+	K_SKIP,
+	K_BLOCK, /* transparent block container */
+	K_P,
+	K_H,
+	K_BQ,
+	K_LIST,
+	K_LI,
+	K_DL,
+	K_DT,
+	K_DD,
+	K_TABLE,
+	K_FIGURE,
+	K_FIGCAPTION,
+	K_PRE,
+	K_HR,
+	K_IMG,
+	K_BR,
+	K_EM,
+	K_STRONG,
+	K_A,
+	K_CODE,
+	K_SUP,
+	K_SUB,
+	K_Q,
+	K_TABLE_PART /* tr, td, th, thead, tbody, tfoot, caption, colgroup, col outside their table */
+} kind;
+
+static const struct {
+	const char *name;
+	kind k;
+} kinds[] = {
+    {"a", K_A},           {"address", K_BLOCK},   {"area", K_SKIP},        {"article", K_BLOCK},
+    {"aside", K_BLOCK},   {"audio", K_SKIP},      {"b", K_STRONG},         {"blockquote", K_BQ},
+    {"body", K_BLOCK},    {"br", K_BR},           {"button", K_SKIP},      {"canvas", K_SKIP},
+    {"caption", K_TABLE_PART}, {"center", K_BLOCK}, {"cite", K_EM},        {"code", K_CODE},
+    {"col", K_SKIP},      {"colgroup", K_SKIP},   {"datalist", K_SKIP},    {"dd", K_DD},
+    {"details", K_BLOCK}, {"dfn", K_EM},          {"dialog", K_BLOCK},     {"dir", K_LIST},
+    {"div", K_BLOCK},     {"dl", K_DL},           {"dt", K_DT},            {"em", K_EM},
+    {"embed", K_SKIP},    {"fieldset", K_BLOCK},  {"figcaption", K_FIGCAPTION}, {"figure", K_FIGURE},
+    {"footer", K_BLOCK},  {"form", K_BLOCK},      {"frame", K_SKIP},       {"frameset", K_SKIP},
+    {"h1", K_H},          {"h2", K_H},            {"h3", K_H},             {"h4", K_H},
+    {"h5", K_H},          {"h6", K_H},            {"head", K_SKIP},        {"header", K_BLOCK},
+    {"hgroup", K_BLOCK},  {"hr", K_HR},           {"html", K_BLOCK},       {"i", K_EM},
+    {"iframe", K_SKIP},   {"img", K_IMG},         {"input", K_SKIP},       {"kbd", K_CODE},
+    {"legend", K_BLOCK},  {"li", K_LI},           {"link", K_SKIP},        {"listing", K_PRE},
+    {"main", K_BLOCK},    {"map", K_SKIP},        {"menu", K_LIST},        {"meta", K_SKIP},
+    {"nav", K_BLOCK},     {"noembed", K_SKIP},    {"noframes", K_SKIP},    {"noscript", K_SKIP},
+    {"object", K_SKIP},   {"ol", K_LIST},         {"optgroup", K_SKIP},    {"option", K_SKIP},
+    {"p", K_P},           {"param", K_SKIP},      {"plaintext", K_PRE},    {"pre", K_PRE},
+    {"progress", K_SKIP}, {"q", K_Q},             {"samp", K_CODE},        {"script", K_SKIP},
+    {"search", K_BLOCK},  {"section", K_BLOCK},   {"select", K_SKIP},      {"source", K_SKIP},
+    {"strong", K_STRONG}, {"style", K_SKIP},      {"sub", K_SUB},          {"summary", K_BLOCK},
+    {"sup", K_SUP},       {"svg", K_SKIP},        {"table", K_TABLE},      {"tbody", K_TABLE_PART},
+    {"td", K_TABLE_PART}, {"template", K_SKIP},   {"textarea", K_SKIP},    {"tfoot", K_TABLE_PART},
+    {"th", K_TABLE_PART}, {"thead", K_TABLE_PART}, {"title", K_SKIP},      {"tr", K_TABLE_PART},
+    {"track", K_SKIP},    {"tt", K_CODE},         {"ul", K_LIST},          {"var", K_EM},
+    {"video", K_SKIP},    {"xmp", K_PRE},
+};
+
+static kind kind_of(const xmlNode *x)
+{
+	if (x->type != XML_ELEMENT_NODE)
+		return K_INLINE;
+	const char *name = (const char *)x->name;
+	size_t lo = 0, hi = sizeof kinds / sizeof *kinds;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, kinds[mid].name);
+		if (!c)
+			return kinds[mid].k;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* AMP and similar custom images */
+	if (!strcmp(name, "amp-img"))
+		return K_IMG;
+	return K_INLINE;
+}
+
+static int is_block_kind(kind k)
+{
+	return k != K_INLINE && k != K_SKIP && k != K_A && k != K_EM && k != K_STRONG && k != K_CODE && k != K_SUP &&
+	       k != K_SUB && k != K_Q && k != K_BR && k != K_IMG;
+}
+
+/* ------------------------------------------------------------------ reader state */
+
+typedef struct {
+	const gal_options *opts;
+	gal_error *err;
+	int status;
+	size_t nodes;
+	int depth;
+	int depth_warned;
+	int ws; /* the inline text built so far ends in white space (or nothing): collapse the next space */
+	gal_node *para_for_ws; /* the block whose inline content `ws` describes */
+} hctx;
+
+static gal_node *new_node(hctx *c, gal_node_type t)
+{
+	if (c->status)
+		return NULL;
+	if (++c->nodes > c->opts->limits.max_nodes) {
+		gal_error_set(c->err, GAL_ELIMIT, c->opts, FMT, 0, 0, "more than %zu nodes: refused",
+			      c->opts->limits.max_nodes);
+		c->status = GAL_ELIMIT;
+		return NULL;
+	}
+	gal_node *n = gal_node_new(t);
+	if (!n) {
+		gal_error_set(c->err, GAL_ENOMEM, c->opts, FMT, 0, 0, "out of memory");
+		c->status = GAL_ENOMEM;
+	}
+	return n;
+}
+
+/* Appends a new node of type t to parent; NULL (and nothing appended) when parent may not hold it. */
+static gal_node *add(hctx *c, gal_node *parent, gal_node_type t)
+{
+	if (!gal_node_can_contain(parent->type, t))
+		return NULL;
+	gal_node *n = new_node(c, t);
+	if (n && gal_node_append(parent, n) != GAL_OK) {
+		gal_node_free(n);
+		n = NULL;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ inline text */
+
+/* Appends text with HTML white-space collapsing (spaces, tabs, newlines -> one space). */
+static void append_text(hctx *c, gal_node *parent, const char *s)
+{
+	gal_buf b = GAL_BUF_INIT;
+	for (const char *p = s; *p; p++) {
+		if (gal_is_space((unsigned char)*p)) {
+			if (!c->ws)
+				gal_buf_putc(&b, ' ');
+			c->ws = 1;
+		} else {
+			gal_buf_putc(&b, *p);
+			c->ws = 0;
+		}
+	}
+	if (b.len) {
+		gal_node *last = parent->last;
+		if (!(last && last->type == GAL_NODE_TEXT))
+			last = add(c, parent, GAL_NODE_TEXT);
+		if (last)
+			gal_node_append_literal(last, b.data, b.len);
+	}
+	gal_buf_free(&b);
+}
+
+static void append_raw(hctx *c, gal_node *parent, const char *s)
+{
+	gal_node *t = add(c, parent, GAL_NODE_TEXT);
+	if (t)
+		gal_node_set_literal(t, s, strlen(s));
+	c->ws = 0;
+}
+
+/* Removes trailing spaces from the last text inside a block (before a line break, and at the block's end). */
+static void trim_trailing(gal_node *block)
+{
+	for (;;) {
+		gal_node *n = block;
+		while (n->last && n->type != GAL_NODE_TEXT)
+			n = n->last;
+		if (n->type != GAL_NODE_TEXT)
+			return;
+		while (n->len && n->lit[n->len - 1] == ' ')
+			n->lit[--n->len] = '\0';
+		if (n->len)
+			return;
+		/* the text became empty: drop it and its empty ancestors, then look again */
+		gal_node *p = n;
+		while (p != block && !p->first->next && p->parent != block)
+			p = p->parent;
+		if (p == block)
+			return;
+		gal_node_free(p == n ? n : p);
+	}
+}
+
+static int has_content(const gal_node *n)
+{
+	for (const gal_node *k = n->first; k; k = k->next) {
+		if (k->type == GAL_NODE_LINEBREAK)
+			continue;
+		if (k->type != GAL_NODE_TEXT || k->len)
+			return 1;
+	}
+	return 0;
+}
+
+static void drop_edge_breaks(gal_node *b)
+{
+	while (b->first && b->first->type == GAL_NODE_LINEBREAK)
+		gal_node_free(b->first);
+	while (b->last && b->last->type == GAL_NODE_LINEBREAK)
+		gal_node_free(b->last);
+}
+
+/* Ends an inline block: trims, and removes it if nothing is left. Returns 1 if it was kept. */
+static int finish_inline_block(gal_node *b)
+{
+	trim_trailing(b);
+	drop_edge_breaks(b);
+	trim_trailing(b);
+	if (!has_content(b)) {
+		gal_node_free(b);
+		return 0;
+	}
+	return 1;
+}
+
+/* Text of a DOM subtree (text nodes only, skipping script/style), for attributes and literals. */
+static void dom_text(const xmlNode *x, gal_buf *b, int depth)
+{
+	for (const xmlNode *k = x->children; k; k = k->next) {
+		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE)
+			gal_buf_puts(b, (const char *)k->content);
+		else if (k->type == XML_ELEMENT_NODE && kind_of(k) != K_SKIP && depth < 256) {
+			if (kind_of(k) == K_BR)
+				gal_buf_putc(b, '\n');
+			else
+				dom_text(k, b, depth + 1);
+		}
+	}
+}
+
+static char *dom_text_collapsed(const xmlNode *x)
+{
+	gal_buf b = GAL_BUF_INIT;
+	dom_text(x, &b, 0);
+	char *s = gal_collapse_ws(b.data ? b.data : "");
+	gal_buf_free(&b);
+	return s;
+}
+
+/* ------------------------------------------------------------------ inline elements */
+
+static void inline_children(hctx *c, const xmlNode *x, gal_node *parent);
+static void blocks(hctx *c, const xmlNode *first, gal_node *container);
+static void blocks_until(hctx *c, const xmlNode *first, const xmlNode *last, gal_node *container);
+
+static int deeper(hctx *c)
+{
+	if (c->depth >= c->opts->limits.max_depth) {
+		if (!c->depth_warned++)
+			gal_warn(c->opts, FMT, 0, "nesting deeper than %d elements: inner markup flattened to text",
+				 c->opts->limits.max_depth);
+		return 0;
+	}
+	c->depth++;
+	return 1;
+}
+
+static const char *image_src(const xmlNode *img)
+{
+	const char *src = gal_dom_attr(img, "src");
+	/* lazy-loading pages put a placeholder in src and the real image elsewhere */
+	const char *lazy[] = {"data-src", "data-original", "data-lazy-src", "data-url"};
+	if (!src || !*src || !strncmp(src, "data:", 5))
+		for (size_t i = 0; i < sizeof lazy / sizeof *lazy; i++) {
+			const char *v = gal_dom_attr(img, lazy[i]);
+			if (v && *v)
+				return v;
+		}
+	return src;
+}
+
+static void inline_elem(hctx *c, const xmlNode *x, gal_node *parent)
+{
+	kind k = kind_of(x);
+	if (k == K_SKIP)
+		return;
+	if (!deeper(c)) {
+		char *t = dom_text_collapsed(x);
+		if (t && *t) {
+			if (!c->ws)
+				append_text(c, parent, " ");
+			append_text(c, parent, t);
+		}
+		free(t);
+		return;
+	}
+	gal_node *n = NULL;
+	switch (k) {
+	case K_BR:
+		trim_trailing(parent);
+		add(c, parent, GAL_NODE_LINEBREAK);
+		c->ws = 1;
+		break;
+	case K_EM:
+	case K_STRONG:
+	case K_SUP:
+	case K_SUB:
+		n = add(c, parent,
+			k == K_EM       ? GAL_NODE_EMPH
+			: k == K_STRONG ? GAL_NODE_STRONG
+			: k == K_SUP    ? GAL_NODE_SUPERSCRIPT
+					: GAL_NODE_SUBSCRIPT);
+		inline_children(c, x, n ? n : parent);
+		break;
+	case K_A: {
+		const char *href = gal_dom_attr(x, "href");
+		if (href && (n = add(c, parent, GAL_NODE_LINK))) {
+			char *h = gal_collapse_ws(href);
+			gal_node_set_attr(n, GAL_ATTR_HREF, h);
+			free(h);
+			const char *title = gal_dom_attr(x, "title");
+			if (title && *title)
+				gal_node_set_attr(n, GAL_ATTR_TITLE, title);
+		}
+		inline_children(c, x, n ? n : parent);
+		break;
+	}
+	case K_CODE: {
+		gal_buf b = GAL_BUF_INIT;
+		dom_text(x, &b, 0);
+		char *t = gal_collapse_ws(b.data ? b.data : "");
+		/* code keeps its inner spacing as written, but newlines become spaces (as a browser shows it) */
+		if (t && *t) {
+			if (b.data && gal_is_space((unsigned char)b.data[0]) && !c->ws)
+				append_text(c, parent, " ");
+			if ((n = add(c, parent, GAL_NODE_CODE)))
+				gal_node_set_literal(n, t, strlen(t));
+			c->ws = 0;
+			if (b.len && gal_is_space((unsigned char)b.data[b.len - 1]))
+				append_text(c, parent, " ");
+		}
+		free(t);
+		gal_buf_free(&b);
+		break;
+	}
+	case K_Q:
+		append_text(c, parent, "\xe2\x80\x9c");
+		inline_children(c, x, parent);
+		append_text(c, parent, "\xe2\x80\x9d");
+		break;
+	case K_IMG: {
+		/* an image inside running text: its alt text stands for it */
+		const char *alt = gal_dom_attr(x, "alt");
+		if (alt && *alt) {
+			char *a = gal_collapse_ws(alt);
+			if (a && *a)
+				append_text(c, parent, a);
+			free(a);
+		}
+		break;
+	}
+	case K_INLINE:
+		inline_children(c, x, parent);
+		break;
+	default:
+		/* a block inside inline content (a table in a table cell, a list in a link): its text is kept,
+		 * set apart by spaces */
+		if (!c->ws)
+			append_text(c, parent, " ");
+		inline_children(c, x, parent);
+		if (!c->ws)
+			append_text(c, parent, " ");
+		break;
+	}
+	c->depth--;
+}
+
+static void inline_children(hctx *c, const xmlNode *x, gal_node *parent)
+{
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE)
+			append_text(c, parent, (const char *)k->content);
+		else if (k->type == XML_ELEMENT_NODE)
+			inline_elem(c, k, parent);
+	}
+}
+
+/* ------------------------------------------------------------------ block elements */
+
+/* Whether an inline element holds block content (then it is treated as a transparent block container).
+ * The search is bounded; a huge subtree counts as holding blocks. */
+static int holds_blocks(const xmlNode *x)
+{
+	const xmlNode *stack[64];
+	int sp = 0, seen = 0;
+	stack[sp++] = x;
+	while (sp) {
+		const xmlNode *n = stack[--sp];
+		for (const xmlNode *k = n->children; k; k = k->next) {
+			if (k->type != XML_ELEMENT_NODE)
+				continue;
+			if (++seen > 2000)
+				return 1;
+			kind kk = kind_of(k);
+			if (is_block_kind(kk) && kk != K_SKIP)
+				return 1;
+			if (kk != K_SKIP && k->children) {
+				if (sp == 64)
+					return 1;
+				stack[sp++] = k;
+			}
+		}
+	}
+	return 0;
+}
+
+static int has_class_word(const xmlNode *x, const char *const *words)
+{
+	const char *cls = gal_dom_attr(x, "class");
+	if (!cls)
+		return 0;
+	for (size_t i = 0; words[i]; i++)
+		if (gal_dom_contains_ci(cls, words[i]))
+			return 1;
+	return 0;
+}
+
+static void paragraph(hctx *c, const xmlNode *x, gal_node *container, gal_node_type t, int level)
+{
+	gal_node *p = add(c, container, t);
+	if (!p)
+		return;
+	if (t == GAL_NODE_HEADING)
+		gal_node_set_heading_level(p, level);
+	c->ws = 1;
+	inline_children(c, x, p);
+	finish_inline_block(p);
+	c->ws = 1;
+}
+
+static void set_image(gal_node *fig, const xmlNode *img)
+{
+	const char *src = image_src(img), *alt = gal_dom_attr(img, "alt");
+	char *s = src ? gal_collapse_ws(src) : NULL;
+	gal_node_set_attr(fig, GAL_ATTR_SRC, s);
+	free(s);
+	if (alt) {
+		char *a = gal_collapse_ws(alt);
+		if (a && *a)
+			gal_node_set_attr(fig, GAL_ATTR_ALT, a);
+		free(a);
+	}
+}
+
+/* A paragraph (or link) whose whole content is one image: returns the image. */
+static const xmlNode *lone_image(const xmlNode *x, int depth)
+{
+	const xmlNode *img = NULL;
+	for (const xmlNode *k = x->children; k; k = k->next) {
+		if (k->type == XML_TEXT_NODE) {
+			for (const char *p = (const char *)k->content; *p; p++)
+				if (!gal_is_space((unsigned char)*p))
+					return NULL;
+		} else if (k->type == XML_ELEMENT_NODE) {
+			kind kk = kind_of(k);
+			if (kk == K_SKIP || kk == K_BR)
+				continue;
+			if (img)
+				return NULL;
+			if (kk == K_IMG)
+				img = k;
+			else if ((kk == K_A || !strcmp((const char *)k->name, "picture") || !strcmp((const char *)k->name, "span")) &&
+				 depth < 4)
+				img = lone_image(k, depth + 1);
+			else
+				return NULL;
+			if (!img)
+				return NULL;
+		}
+	}
+	return img;
+}
+
+static void collect_images(const xmlNode *x, const xmlNode **imgs, int *n, int max, int depth)
+{
+	for (const xmlNode *k = x->children; k && *n < max; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		kind kk = kind_of(k);
+		if (kk == K_IMG)
+			imgs[(*n)++] = k;
+		else if (kk != K_FIGCAPTION && kk != K_SKIP && depth < 32)
+			collect_images(k, imgs, n, max, depth + 1);
+	}
+}
+
+static const xmlNode *child_of_kind(const xmlNode *x, kind k)
+{
+	for (const xmlNode *n = x->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && kind_of(n) == k)
+			return n;
+	return NULL;
+}
+
+static const char *const credit_words[] = {"credit", "copyright", "photographer", "byline", "source", NULL};
+
+/* Figure caption: inline content of the figcaption, with credit elements taken out into `credit`. */
+static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf *credit, int depth)
+{
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k->type == XML_TEXT_NODE)
+			append_text(c, parent, (const char *)k->content);
+		else if (k->type == XML_ELEMENT_NODE) {
+			if (has_class_word(k, credit_words)) {
+				char *t = dom_text_collapsed(k);
+				if (t && *t) {
+					if (credit->len)
+						gal_buf_puts(credit, "; ");
+					gal_buf_puts(credit, t);
+				}
+				free(t);
+			} else if (kind_of(k) == K_INLINE && depth < 8 && !holds_blocks(k))
+				caption_inlines(c, k, parent, credit, depth + 1);
+			else
+				inline_elem(c, k, parent);
+		}
+	}
+}
+
+static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xmlNode *cap);
+
+static void figure(hctx *c, const xmlNode *x, gal_node *container)
+{
+	const xmlNode *imgs[64];
+	int n = 0;
+	collect_images(x, imgs, &n, 64, 0);
+	const xmlNode *cap = child_of_kind(x, K_FIGCAPTION);
+	if (!n) {
+		/* a figure around a quotation: the caption is its attribution */
+		const xmlNode *bq = child_of_kind(x, K_BQ);
+		if (bq) {
+			blockquote(c, bq, container, cap);
+			for (const xmlNode *k = x->children; k; k = k->next)
+				if (k != bq && k != cap && k->type == XML_ELEMENT_NODE)
+					blocks(c, k, container); /* anything else inside */
+			return;
+		}
+		blocks(c, x->children, container);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+		if (!fig)
+			return;
+		set_image(fig, imgs[i]);
+		if (i == n - 1 && cap) {
+			gal_buf credit = GAL_BUF_INIT;
+			c->ws = 1;
+			caption_inlines(c, cap, fig, &credit, 0);
+			trim_trailing(fig);
+			drop_edge_breaks(fig);
+			if (credit.len) {
+				char *cr = gal_collapse_ws(credit.data);
+				gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
+				free(cr);
+			}
+			gal_buf_free(&credit);
+		}
+	}
+	/* text in the figure outside the caption and images (rare): kept as blocks */
+	for (const xmlNode *k = x->children; k; k = k->next) {
+		if (k == cap || k->type != XML_ELEMENT_NODE)
+			continue;
+		kind kk = kind_of(k);
+		if (kk == K_P || kk == K_BQ || kk == K_LIST || kk == K_TABLE) {
+			blocks(c, k, container);
+		}
+	}
+}
+
+static void strip_dash(char *s)
+{
+	/* "— Name", "-- Name", "– Name" */
+	const char *p = s;
+	while (*p == '-' || *p == ' ' || !strncmp(p, "\xe2\x80\x94", 3) || !strncmp(p, "\xe2\x80\x93", 3) ||
+	       !strncmp(p, "\xe2\x80\x95", 3))
+		p += *p == '-' || *p == ' ' ? 1 : 3;
+	memmove(s, p, strlen(p) + 1);
+}
+
+static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xmlNode *cap)
+{
+	gal_node *q = add(c, container, GAL_NODE_BLOCKQUOTE);
+	if (!q)
+		return;
+	/* attribution: the figure's caption, or a <footer> / lone <cite> paragraph at the end of the quote */
+	const xmlNode *attr = cap;
+	if (!attr) {
+		const xmlNode *last = NULL;
+		for (const xmlNode *k = x->children; k; k = k->next)
+			if (k->type == XML_ELEMENT_NODE)
+				last = k;
+			else if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k))
+				last = NULL;
+		if (last && (!strcmp((const char *)last->name, "footer") || !strcmp((const char *)last->name, "cite")))
+			attr = last;
+		else if (last && kind_of(last) == K_P) {
+			const xmlNode *only = NULL;
+			int others = 0;
+			for (const xmlNode *k = last->children; k; k = k->next)
+				if (k->type == XML_ELEMENT_NODE)
+					only ? others++ : (void)(only = k);
+				else if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k)) {
+					const char *t = (const char *)k->content;
+					while (gal_is_space((unsigned char)*t))
+						t++;
+					/* a dash before the cite is allowed */
+					if (strncmp(t, "\xe2\x80\x94", 3) && strncmp(t, "\xe2\x80\x93", 3) && *t != '-')
+						others++;
+				}
+			if (only && !others && !strcmp((const char *)only->name, "cite"))
+				attr = last;
+		}
+	}
+	if (attr) {
+		char *t = dom_text_collapsed(attr);
+		if (t) {
+			strip_dash(t);
+			if (*t)
+				gal_node_set_attr(q, GAL_ATTR_ATTRIBUTION, t);
+		}
+		free(t);
+	}
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k == attr)
+			continue;
+		/* one child at a time so that the attribution can be skipped; loose text is gathered per run */
+		const xmlNode *start = k;
+		const xmlNode *stop = start;
+		while (stop->next && stop->next != attr)
+			stop = stop->next;
+		blocks_until(c, start, stop, q);
+		break;
+	}
+}
+
+static void list(hctx *c, const xmlNode *x, gal_node *container)
+{
+	gal_node *l = add(c, container, GAL_NODE_LIST);
+	if (!l)
+		return;
+	const char *name = (const char *)x->name;
+	int ordered = !strcmp(name, "ol");
+	const char *start = gal_dom_attr(x, "start");
+	gal_node_set_list(l, ordered, start && atoi(start) >= 0 ? atoi(start) : 1);
+	gal_node *last_item = NULL;
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k->type == XML_TEXT_NODE && gal_dom_is_blank(k))
+			continue;
+		if (k->type != XML_TEXT_NODE && k->type != XML_ELEMENT_NODE)
+			continue;
+		kind kk = k->type == XML_ELEMENT_NODE ? kind_of(k) : K_INLINE;
+		if (kk == K_SKIP)
+			continue;
+		if (kk == K_LI) {
+			last_item = add(c, l, GAL_NODE_ITEM);
+			if (last_item)
+				blocks(c, k->children, last_item);
+			continue;
+		}
+		/* stray content between items (a nested list straight inside <ul>, loose text): joins the item
+		 * before it, or starts one */
+		if (!last_item)
+			last_item = add(c, l, GAL_NODE_ITEM);
+		if (last_item)
+			blocks_until(c, k, k, last_item);
+	}
+	if (!l->first)
+		gal_node_free(l);
+}
+
+static void def_list(hctx *c, const xmlNode *x, gal_node *container)
+{
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_DT) {
+			gal_node *p = add(c, container, GAL_NODE_PARAGRAPH);
+			gal_node *s = p ? add(c, p, GAL_NODE_STRONG) : NULL;
+			if (s) {
+				c->ws = 1;
+				inline_children(c, k, s);
+				finish_inline_block(p);
+			}
+		} else if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_DD) {
+			blocks(c, k->children, container);
+		} else if (k->type == XML_ELEMENT_NODE || !gal_dom_is_blank(k)) {
+			blocks_until(c, k, k, container);
+		}
+	}
+}
+
+static void pre(hctx *c, const xmlNode *x, gal_node *container)
+{
+	gal_buf b = GAL_BUF_INIT;
+	dom_text(x, &b, 0);
+	const char *s = b.data ? b.data : "";
+	size_t n = b.len;
+	/* browsers drop one newline right after <pre>; trailing newlines are not content */
+	if (n && s[0] == '\n')
+		s++, n--;
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	gal_node *p = n ? add(c, container, GAL_NODE_PRE) : NULL;
+	if (p) {
+		gal_node_set_literal(p, s, n);
+		const xmlNode *code = child_of_kind(x, K_CODE);
+		const char *cls = gal_dom_attr(x, "class");
+		if (!(cls && (strstr(cls, "language-") || strstr(cls, "lang-"))) && code)
+			cls = gal_dom_attr(code, "class");
+		const char *lang = cls ? strstr(cls, "language-") : NULL;
+		lang = lang ? lang + 9 : cls && strstr(cls, "lang-") ? strstr(cls, "lang-") + 5 : NULL;
+		if (lang) {
+			char l[64];
+			size_t k = 0;
+			while (lang[k] && !gal_is_space((unsigned char)lang[k]) && k < sizeof l - 1)
+				l[k] = lang[k], k++;
+			l[k] = '\0';
+			if (k)
+				gal_node_set_attr(p, GAL_ATTR_LANG, l);
+		}
+	}
+	gal_buf_free(&b);
+}
+
+static void table_row(hctx *c, const xmlNode *tr, gal_node *t, int header)
+{
+	gal_node *row = add(c, t, GAL_NODE_ROW);
+	if (!row)
+		return;
+	int all_th = 1, cells = 0;
+	for (const xmlNode *k = tr->children; k && !c->status; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)k->name;
+		int th = !strcmp(name, "th");
+		if (!th && strcmp(name, "td"))
+			continue;
+		all_th &= th;
+		cells++;
+		gal_node *cell = add(c, row, GAL_NODE_CELL);
+		if (!cell)
+			return;
+		c->ws = 1;
+		inline_children(c, k, cell);
+		trim_trailing(cell);
+		drop_edge_breaks(cell);
+		/* spanned columns become empty cells, so that columns stay aligned */
+		const char *span = gal_dom_attr(k, "colspan");
+		int extra = span ? atoi(span) - 1 : 0;
+		for (int i = 0; i < extra && i < 63; i++)
+			add(c, row, GAL_NODE_CELL);
+	}
+	/* a first row of <th> cells is a header row even without <thead> */
+	gal_node_set_row_header(row, header || (all_th && cells && row == t->first));
+	if (!row->first)
+		gal_node_free(row);
+}
+
+static void table_rows(hctx *c, const xmlNode *x, gal_node *t, int header, int depth)
+{
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)k->name;
+		if (!strcmp(name, "tr"))
+			table_row(c, k, t, header);
+		else if ((!strcmp(name, "thead") || !strcmp(name, "tbody") || !strcmp(name, "tfoot")) && depth < 2)
+			table_rows(c, k, t, !strcmp(name, "thead"), depth + 1);
+		else if (!strcmp(name, "caption") && !gal_node_attr(t, GAL_ATTR_CAPTION)) {
+			char *cap = dom_text_collapsed(k);
+			if (cap && *cap)
+				gal_node_set_attr(t, GAL_ATTR_CAPTION, cap);
+			free(cap);
+		}
+	}
+}
+
+static void table(hctx *c, const xmlNode *x, gal_node *container)
+{
+	gal_node *t = add(c, container, GAL_NODE_TABLE);
+	if (!t)
+		return;
+	table_rows(c, x, t, 0, 0);
+	if (!t->first && !gal_node_attr(t, GAL_ATTR_CAPTION))
+		gal_node_free(t);
+}
+
+static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
+{
+	kind k = kind_of(x);
+	if (k == K_SKIP)
+		return;
+	if (!deeper(c)) {
+		char *t = dom_text_collapsed(x);
+		gal_node *p = t && *t ? add(c, container, GAL_NODE_PARAGRAPH) : NULL;
+		if (p)
+			append_raw(c, p, t);
+		free(t);
+		return;
+	}
+	switch (k) {
+	case K_P: {
+		const xmlNode *img = lone_image(x, 0);
+		if (img) {
+			gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+			if (fig)
+				set_image(fig, img);
+		} else
+			paragraph(c, x, container, GAL_NODE_PARAGRAPH, 0);
+		break;
+	}
+	case K_H:
+		paragraph(c, x, container, GAL_NODE_HEADING, x->name[1] - '0');
+		break;
+	case K_BQ:
+		blockquote(c, x, container, NULL);
+		break;
+	case K_LIST:
+		list(c, x, container);
+		break;
+	case K_DL:
+		def_list(c, x, container);
+		break;
+	case K_TABLE:
+		table(c, x, container);
+		break;
+	case K_FIGURE:
+		figure(c, x, container);
+		break;
+	case K_PRE:
+		pre(c, x, container);
+		break;
+	case K_HR:
+		add(c, container, GAL_NODE_THEMATIC_BREAK);
+		break;
+	case K_IMG: {
+		gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+		if (fig)
+			set_image(fig, x);
+		break;
+	}
+	default: /* transparent containers, and inline elements that hold blocks */
+		blocks(c, x->children, container);
+		break;
+	}
+	c->depth--;
+}
+
+/* Block content: block elements map one to one; runs of loose inline content become paragraphs. */
+static void blocks_until(hctx *c, const xmlNode *first, const xmlNode *last, gal_node *container)
+{
+	gal_node *para = NULL;
+	for (const xmlNode *x = first; x && !c->status; x = x == last ? NULL : x->next) {
+		if (x->type == XML_TEXT_NODE || x->type == XML_CDATA_SECTION_NODE) {
+			if (!para && gal_dom_is_blank(x))
+				continue;
+			if (!para) {
+				if (!(para = add(c, container, GAL_NODE_PARAGRAPH)))
+					return;
+				c->ws = 1;
+			}
+			append_text(c, para, (const char *)x->content);
+			continue;
+		}
+		if (x->type != XML_ELEMENT_NODE)
+			continue;
+		kind k = kind_of(x);
+		if (k == K_SKIP)
+			continue;
+		int inl = !is_block_kind(k) && !(k != K_BR && k != K_IMG && holds_blocks(x));
+		if (inl && k == K_IMG && !para) {
+			block_elem(c, x, container); /* an image between blocks is a figure */
+			continue;
+		}
+		if (inl && k == K_BR && !para)
+			continue;
+		if (inl) {
+			if (!para) {
+				if (!(para = add(c, container, GAL_NODE_PARAGRAPH)))
+					return;
+				c->ws = 1;
+			}
+			inline_elem(c, x, para);
+			continue;
+		}
+		if (para)
+			finish_inline_block(para);
+		para = NULL;
+		block_elem(c, x, container);
+	}
+	if (para)
+		finish_inline_block(para);
+}
+
+static void blocks(hctx *c, const xmlNode *first, gal_node *container)
+{
+	blocks_until(c, first, NULL, container);
+}
+
+/* ------------------------------------------------------------------ metadata */
+
+typedef struct {
+	char *jsonld_headline, *og_title, *title, *og_desc, *desc, *section, *site, *url, *lang, *issued,
+	    *modified, *time_datetime, *copyright, *jsonld_desc, *jsonld_lang;
+	gal_strlist authors, keywords;
+} page_meta;
+
+static void pm_free(page_meta *m)
+{
+	char **s[] = {&m->jsonld_headline, &m->og_title, &m->title,   &m->og_desc,       &m->desc,
+		      &m->section,         &m->site,     &m->url,     &m->lang,          &m->issued,
+		      &m->modified,        &m->time_datetime, &m->copyright, &m->jsonld_desc, &m->jsonld_lang};
+	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
+		free(*s[i]);
+	gal_strlist_clear(&m->authors);
+	gal_strlist_clear(&m->keywords);
+}
+
+/* Sets *slot to a collapsed copy of v unless already set (first source wins). */
+static void take(char **slot, const char *v)
+{
+	if (*slot || !v)
+		return;
+	char *t = gal_collapse_ws(v);
+	if (t && !*t) {
+		free(t);
+		t = NULL;
+	}
+	*slot = t;
+}
+
+static int strlist_has(const gal_strlist *l, const char *v)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (!gal_strcasecmp(l->items[i], v))
+			return 1;
+	return 0;
+}
+
+static void push_unique(gal_strlist *l, const char *v)
+{
+	char *t = gal_collapse_ws(v);
+	if (t && *t && !strlist_has(l, t))
+		gal_strlist_push(l, t);
+	free(t);
+}
+
+static void push_split(gal_strlist *l, const char *v, char sep)
+{
+	char *copy = strdup(v);
+	if (!copy)
+		return;
+	for (char *p = copy, *q; p; p = q) {
+		q = strchr(p, sep);
+		if (q)
+			*q++ = '\0';
+		push_unique(l, p);
+	}
+	free(copy);
+}
+
+static int jsonld_is_article(const gal_json *o)
+{
+	static const char *const types[] = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
+					    "OpinionNewsArticle", "BlogPosting", "LiveBlogPosting", "ReviewNewsArticle",
+					    "BackgroundNewsArticle", "Report", "TechArticle", "ScholarlyArticle", NULL};
+	const gal_json *t = gal_json_get(o, "@type");
+	if (!t)
+		return 0;
+	for (const gal_json *v = t->type == GAL_JSON_ARRAY ? t->child : t; v; v = t->type == GAL_JSON_ARRAY ? v->next : NULL)
+		for (size_t i = 0; types[i]; i++)
+			if (gal_json_str(v) && !strcmp(gal_json_str(v), types[i]))
+				return 1;
+	return 0;
+}
+
+static void jsonld_names(const gal_json *v, gal_strlist *out)
+{
+	if (!v)
+		return;
+	if (v->type == GAL_JSON_STRING)
+		push_unique(out, v->str);
+	else if (v->type == GAL_JSON_OBJECT)
+		jsonld_names(gal_json_get(v, "name"), out);
+	else if (v->type == GAL_JSON_ARRAY)
+		for (const gal_json *k = v->child; k; k = k->next)
+			if (k->type != GAL_JSON_ARRAY)
+				jsonld_names(k, out);
+}
+
+static void jsonld_article(const gal_json *o, page_meta *m)
+{
+	take(&m->jsonld_headline, gal_json_str(gal_json_get(o, "headline")));
+	if (!m->jsonld_headline)
+		take(&m->jsonld_headline, gal_json_str(gal_json_get(o, "name")));
+	take(&m->jsonld_desc, gal_json_str(gal_json_get(o, "description")));
+	take(&m->issued, gal_json_str(gal_json_get(o, "datePublished")));
+	take(&m->modified, gal_json_str(gal_json_get(o, "dateModified")));
+	take(&m->jsonld_lang, gal_json_str(gal_json_get(o, "inLanguage")));
+	if (!m->authors.count)
+		jsonld_names(gal_json_get(o, "author"), &m->authors);
+	const gal_json *sec = gal_json_get(o, "articleSection");
+	if (sec && sec->type == GAL_JSON_ARRAY)
+		sec = sec->child;
+	take(&m->section, gal_json_str(sec));
+	const gal_json *kw = gal_json_get(o, "keywords");
+	if (kw && !m->keywords.count) {
+		if (kw->type == GAL_JSON_STRING)
+			push_split(&m->keywords, kw->str, ',');
+		else
+			jsonld_names(kw, &m->keywords);
+	}
+	const gal_json *pub = gal_json_get(o, "publisher");
+	take(&m->site, gal_json_str(gal_json_get(pub, "name")));
+	const gal_json *url = gal_json_get(o, "url");
+	take(&m->url, gal_json_str(url));
+	take(&m->copyright, gal_json_str(gal_json_get(o, "copyrightNotice")));
+}
+
+static void jsonld_walk(const gal_json *v, page_meta *m, int depth)
+{
+	if (!v || depth > 4)
+		return;
+	if (v->type == GAL_JSON_ARRAY) {
+		for (const gal_json *k = v->child; k; k = k->next)
+			jsonld_walk(k, m, depth + 1);
+		return;
+	}
+	if (v->type != GAL_JSON_OBJECT)
+		return;
+	if (jsonld_is_article(v))
+		jsonld_article(v, m);
+	jsonld_walk(gal_json_get(v, "@graph"), m, depth + 1);
+	/* WebPage { mainEntity: NewsArticle } */
+	jsonld_walk(gal_json_get(v, "mainEntity"), m, depth + 1);
+}
+
+static void read_meta_tag(const xmlNode *x, page_meta *m)
+{
+	const char *name = gal_dom_attr(x, "property");
+	if (!name)
+		name = gal_dom_attr(x, "name");
+	if (!name)
+		name = gal_dom_attr(x, "itemprop");
+	const char *content = gal_dom_attr(x, "content");
+	const char *equiv = gal_dom_attr(x, "http-equiv");
+	if (equiv && content && !gal_strcasecmp(equiv, "content-language"))
+		take(&m->lang, content);
+	if (!name || !content)
+		return;
+	static const struct {
+		const char *name;
+		int field;
+	} map[] = {{"og:title", 1},
+		   {"twitter:title", 1},
+		   {"og:description", 2},
+		   {"twitter:description", 2},
+		   {"description", 3},
+		   {"author", 4},
+		   {"article:author", 4},
+		   {"byl", 4},
+		   {"keywords", 5},
+		   {"news_keywords", 5},
+		   {"article:tag", 5},
+		   {"og:site_name", 6},
+		   {"article:published_time", 7},
+		   {"og:article:published_time", 7},
+		   {"datepublished", 7},
+		   {"date", 7},
+		   {"pubdate", 7},
+		   {"dc.date", 7},
+		   {"dc.date.issued", 7},
+		   {"dcterms.created", 7},
+		   {"article:modified_time", 8},
+		   {"og:updated_time", 8},
+		   {"datemodified", 8},
+		   {"dcterms.modified", 8},
+		   {"article:section", 9},
+		   {"og:url", 10},
+		   {"copyright", 11},
+		   {"dc.rights", 11},
+		   {"og:locale", 12},
+		   {"dc.language", 12}};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+		if (gal_strcasecmp(name, map[i].name))
+			continue;
+		switch (map[i].field) {
+		case 1: take(&m->og_title, content); break;
+		case 2: take(&m->og_desc, content); break;
+		case 3: take(&m->desc, content); break;
+		case 4:
+			/* a profile URL is not a name */
+			if (strncmp(content, "http", 4))
+				push_unique(&m->authors, content);
+			break;
+		case 5: push_split(&m->keywords, content, ','); break;
+		case 6: take(&m->site, content); break;
+		case 7: take(&m->issued, content); break;
+		case 8: take(&m->modified, content); break;
+		case 9: take(&m->section, content); break;
+		case 10: take(&m->url, content); break;
+		case 11: take(&m->copyright, content); break;
+		case 12:
+			if (!m->lang) {
+				char *l = gal_collapse_ws(content);
+				for (char *p = l; p && *p; p++)
+					if (*p == '_')
+						*p = '-';
+				m->lang = l;
+			}
+			break;
+		}
+		return;
+	}
+}
+
+static void read_page_meta(const xmlNode *root, page_meta *m, const gal_options *opts)
+{
+	/* iterative walk over the whole DOM */
+	const xmlNode *x = root;
+	int depth = 0;
+	while (x) {
+		int descend = 1;
+		if (x->type == XML_ELEMENT_NODE) {
+			const char *name = (const char *)x->name;
+			if (!strcmp(name, "html"))
+				take(&m->lang, gal_dom_attr(x, "lang"));
+			else if (!strcmp(name, "meta"))
+				read_meta_tag(x, m);
+			else if (!strcmp(name, "title")) {
+				char *t = dom_text_collapsed(x);
+				take(&m->title, t);
+				free(t);
+			} else if (!strcmp(name, "link")) {
+				const char *rel = gal_dom_attr(x, "rel");
+				if (rel && !gal_strcasecmp(rel, "canonical"))
+					take(&m->url, gal_dom_attr(x, "href"));
+			} else if (!strcmp(name, "time")) {
+				take(&m->time_datetime, gal_dom_attr(x, "datetime"));
+			} else if (!strcmp(name, "script")) {
+				const char *type = gal_dom_attr(x, "type");
+				if (type && !gal_strcasecmp(type, "application/ld+json")) {
+					gal_buf b = GAL_BUF_INIT;
+					dom_text(x, &b, 0);
+					/* script content is raw text in libxml2's DOM */
+					for (const xmlNode *k = x->children; k; k = k->next)
+						if (k->type != XML_TEXT_NODE && k->content)
+							gal_buf_puts(&b, (const char *)k->content);
+					gal_json *j = b.data ? gal_json_parse(b.data, b.len) : NULL;
+					if (b.data && !j)
+						gal_warn(opts, FMT, (long)x->line, "JSON-LD block is not valid JSON: ignored");
+					jsonld_walk(j, m, 0);
+					gal_json_free(j);
+					gal_buf_free(&b);
+				}
+				descend = 0;
+			} else if (kind_of(x) == K_SKIP && strcmp(name, "head"))
+				descend = 0;
+		}
+		if (descend && x->children && depth < 1000) {
+			x = x->children;
+			depth++;
+			continue;
+		}
+		while (x && !x->next && x != root) {
+			x = x->parent;
+			depth--;
+		}
+		if (!x || x == root)
+			break;
+		x = x->next;
+	}
+}
+
+/* Text comparison that ignores case, spacing and punctuation, for "is this h1 the headline". */
+static int loosely_equal_prefix(const char *a, const char *b)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (a[i] && (unsigned char)a[i] < 0x80 && !(a[i] >= '0' && a[i] <= '9') &&
+		       !((a[i] | 32) >= 'a' && (a[i] | 32) <= 'z'))
+			i++;
+		while (b[j] && (unsigned char)b[j] < 0x80 && !(b[j] >= '0' && b[j] <= '9') &&
+		       !((b[j] | 32) >= 'a' && (b[j] | 32) <= 'z'))
+			j++;
+		if (!a[i] || !b[j])
+			return 1; /* one is a prefix of the other */
+		char ca = a[i], cb = b[j];
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 32;
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 32;
+		if (ca != cb)
+			return 0;
+		i++, j++;
+	}
+}
+
+static void set_date(char **slot, const char *v)
+{
+	if (!v || *slot)
+		return;
+	char *iso = gal_date_normalize(v);
+	*slot = iso ? iso : strdup(v);
+}
+
+static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art)
+{
+	gal_meta *m = art->meta;
+	/* a leading <h1> is the headline's place on the page */
+	gal_node *first = art->first;
+	char *h1 = NULL;
+	if (first && first->type == GAL_NODE_HEADING && first->as.heading.level == 1) {
+		h1 = gal_node_text(first);
+		const char *best = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : pm->title;
+		if (h1 && *h1 && (!best || loosely_equal_prefix(h1, best)))
+			gal_node_free(first);
+		else {
+			free(h1);
+			h1 = NULL;
+		}
+	}
+	const char *headline = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : h1 ? h1 : pm->title;
+	gal_set_string(&m->headline, headline);
+	free(h1);
+	/* the description is a deck only when it is not just the opening paragraph */
+	const char *desc = pm->og_desc ? pm->og_desc : pm->desc ? pm->desc : pm->jsonld_desc;
+	if (desc) {
+		gal_node *p = art->first;
+		while (p && p->type != GAL_NODE_PARAGRAPH)
+			p = p->next;
+		char *pt = p ? gal_node_text(p) : NULL;
+		char *pc = pt ? gal_collapse_ws(pt) : NULL;
+		if (!pc || !loosely_equal_prefix(desc, pc))
+			gal_set_string(&m->deck, desc);
+		free(pt);
+		free(pc);
+	}
+	for (size_t i = 0; i < pm->authors.count; i++)
+		gal_meta_add_byline(m, pm->authors.items[i], NULL);
+	for (size_t i = 0; i < pm->keywords.count; i++)
+		gal_strlist_push(&m->keywords, pm->keywords.items[i]);
+	set_date(&m->issued, pm->issued ? pm->issued : pm->time_datetime);
+	set_date(&m->modified, pm->modified);
+	gal_set_string(&m->section, pm->section);
+	gal_set_string(&m->source, pm->site);
+	gal_set_string(&m->url, pm->url);
+	gal_set_string(&m->language, pm->lang ? pm->lang : pm->jsonld_lang);
+	gal_set_string(&m->copyright, pm->copyright);
+	gal_docmeta *d = doc->docmeta;
+	gal_set_string(&d->title, m->headline);
+	gal_set_string(&d->language, m->language);
+	gal_set_string(&d->date, m->issued);
+	if (m->nbylines)
+		gal_set_string(&d->creator, m->bylines[0].name);
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+static void silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err,
+		     int (*post)(xmlDoc *, gal_node *, const gal_options *))
+{
+	/* The input is UTF-8 by now; the encoding is stated and the page's own declaration ignored, so results do
+	 * not depend on the libxml2 version's encoding rules. */
+	if (len > (size_t)INT32_MAX) {
+		gal_error_set(err, GAL_ELIMIT, opts, FMT, 0, 0, "input too large");
+		return GAL_ELIMIT;
+	}
+	htmlParserCtxtPtr pc = htmlCreateMemoryParserCtxt(utf8, (int)len);
+	if (!pc) {
+		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "cannot create the HTML parser");
+		return GAL_ENOMEM;
+	}
+	xmlSetGenericErrorFunc(NULL, silent);
+	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
+	htmlParseDocument(pc);
+	xmlDoc *doc = pc->myDoc;
+	pc->myDoc = NULL;
+	if (opts->verbose && !pc->wellFormed)
+		gal_warn(opts, FMT, 0, "malformed HTML: recovered as a browser would");
+	htmlFreeParserCtxt(pc);
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+	gal_node *tree = gal_node_new(GAL_NODE_DOCUMENT), *art = gal_node_new(GAL_NODE_ARTICLE);
+	if (!tree || !art) {
+		gal_node_free(tree);
+		gal_node_free(art);
+		xmlFreeDoc(doc);
+		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
+		return GAL_ENOMEM;
+	}
+	gal_node_append(tree, art);
+	hctx c = {opts, err, GAL_OK, 2, 0, 0, 1, NULL};
+	if (root) {
+		page_meta pm;
+		memset(&pm, 0, sizeof pm);
+		read_page_meta(root, &pm, opts);
+		if (post) {
+			c.status = post(doc, art, opts);
+		} else {
+			blocks(&c, root, art);
+		}
+		if (!c.status) {
+			gal_tree_normalize(tree);
+			apply_meta(&pm, tree, art);
+		}
+		pm_free(&pm);
+	}
+	xmlFreeDoc(doc);
+	if (c.status) {
+		gal_node_free(tree);
+		return c.status;
+	}
+	*out = tree;
+	return GAL_OK;
+}
+
+static int html_read(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err)
+{
+	if (len == 0) {
+		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
+		return GAL_EPARSE;
+	}
+	if (gal_looks_binary(data, len)) {
+		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "not HTML: the input is binary data");
+		return GAL_EPARSE;
+	}
+	char *utf8;
+	size_t n;
+	const char *label;
+	int rc = gal_decode(data, len, GAL_SNIFF_HTML, NULL, opts, FMT, &utf8, &n, &label, err);
+	if (rc)
+		return rc;
+	rc = gal_html_to_tree(utf8, n, opts, out, err, NULL);
+	free(utf8);
+	return rc;
+}
+
+static int html_sniff(const char *data, size_t len)
+{
+	size_t n = len < 1024 ? len : 1024;
+	size_t i = 0;
+	if (n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+		i = 3;
+	while (i < n && gal_is_space((unsigned char)data[i]))
+		i++;
+	if (i + 9 <= n && !gal_strncasecmp(data + i, "<!doctype", 9))
+		return 80;
+	if (i + 5 <= n && !gal_strncasecmp(data + i, "<html", 5))
+		return 80;
+	for (size_t k = i; k + 5 <= n; k++)
+		if (data[k] == '<' && (!gal_strncasecmp(data + k, "<body", 5) || !gal_strncasecmp(data + k, "<div", 4) ||
+				       !gal_strncasecmp(data + k, "<p>", 3) || !gal_strncasecmp(data + k, "<head", 5)))
+			return 50;
+	return 10;
+}
+
+const gal_format gal_format_html = {
+    "html", "htm xhtml", "html htm xhtml shtml", "HTML web pages", html_sniff, html_read, NULL, 0,
+};

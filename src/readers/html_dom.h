@@ -1,0 +1,46 @@
+/* html_dom.h: small helpers over libxml2's DOM, shared by the HTML reader and the article extractor. */
+#ifndef GAL_HTML_DOM_H
+#define GAL_HTML_DOM_H
+
+#include "../util.h"
+
+#include <libxml/tree.h>
+
+/* The value of an attribute without allocating (libxml2 keeps it as a text child); NULL if absent. */
+static inline const char *gal_dom_attr(const xmlNode *x, const char *name)
+{
+	for (const xmlAttr *a = x->properties; a; a = a->next)
+		if (a->name && !gal_strcasecmp((const char *)a->name, name))
+			return a->children && a->children->content ? (const char *)a->children->content : "";
+	return NULL;
+}
+
+/* Whether hay contains needle, ASCII case-insensitively. */
+static inline int gal_dom_contains_ci(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	while (needle[n])
+		n++;
+	for (; *hay; hay++)
+		if (!gal_strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+/* A text node holding only white space. */
+static inline int gal_dom_is_blank(const xmlNode *x)
+{
+	if (x->type != XML_TEXT_NODE)
+		return 0;
+	for (const char *p = (const char *)x->content; p && *p; p++)
+		if (!gal_is_space((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article. `post`, when given, builds the
+ * article's body instead of the default whole-page mapping (the article extractor). */
+int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err,
+		     int (*post)(xmlDoc *, gal_node *, const gal_options *));
+
+#endif

@@ -1,0 +1,125 @@
+/* registry.c: the one table of formats. A new format is one file and one row here. */
+#include "node.h"
+#include "readers/readers.h"
+
+#include <string.h>
+
+static const gal_format *const formats[] = {
+    &gal_format_html,
+    &gal_format_text,
+    &gal_format_markdown,
+    &gal_format_native,
+    NULL,
+};
+
+const gal_format *const *gal_formats(void) { return formats; }
+
+/* Whether `word` is one of the space-separated words in `list`. */
+static int in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *e = strchr(p, ' ');
+		size_t k = e ? (size_t)(e - p) : strlen(p);
+		if (k == n && !gal_strncasecmp(p, word, n))
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+const gal_format *gal_format_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; formats[i]; i++)
+		if (!gal_strcasecmp(formats[i]->name, name) || in_list(formats[i]->aliases, name))
+			return formats[i];
+	return NULL;
+}
+
+const gal_format *gal_format_for_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash ? slash : path, '.');
+	if (!dot || !dot[1])
+		return NULL;
+	for (size_t i = 0; formats[i]; i++)
+		if (formats[i]->read && in_list(formats[i]->extensions, dot + 1))
+			return formats[i];
+	return NULL;
+}
+
+const gal_format *gal_format_sniff(const char *data, size_t len)
+{
+	const gal_format *best = NULL;
+	int score = 0;
+	for (size_t i = 0; formats[i]; i++) {
+		if (!formats[i]->sniff)
+			continue;
+		int s = formats[i]->sniff(data, len);
+		if (s > score) {
+			score = s;
+			best = formats[i];
+		}
+	}
+	return best;
+}
+
+int gal_looks_binary(const char *data, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	size_t n = len < 4096 ? len : 4096;
+	if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+		return 0;
+	size_t ctl = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i] == 0)
+			return 1;
+		if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f')
+			ctl++;
+	}
+	return ctl * 10 > n; /* more than 10% control characters */
+}
+
+int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_options *opts, gal_node **out,
+	     gal_error *err)
+{
+	gal_options defaults = GAL_OPTIONS_INIT;
+	if (!opts)
+		opts = &defaults;
+	*out = NULL;
+	if (!fmt || !fmt->read) {
+		gal_error_set(err, GAL_EFORMAT, opts, NULL, 0, 0, "%s: not a reader", fmt ? fmt->name : "(null)");
+		return GAL_EFORMAT;
+	}
+	if (len > opts->limits.max_input_bytes) {
+		gal_error_set(err, GAL_ELIMIT, opts, NULL, 0, 0, "input of %zu bytes exceeds the limit of %zu bytes", len,
+			      opts->limits.max_input_bytes);
+		return GAL_ELIMIT;
+	}
+	return fmt->read(data, len, opts, out, err);
+}
+
+int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err)
+{
+	gal_options defaults = GAL_OPTIONS_INIT;
+	if (!opts)
+		opts = &defaults;
+	if (!fmt || !fmt->write) {
+		gal_error_set(err, GAL_EFORMAT, opts, NULL, 0, 0, "%s: not a writer", fmt ? fmt->name : "(null)");
+		return GAL_EFORMAT;
+	}
+	if (!doc || doc->type != GAL_NODE_DOCUMENT) {
+		gal_error_set(err, GAL_EINVAL, opts, NULL, 0, 0, "writers take a document node");
+		return GAL_EINVAL;
+	}
+	int rc = fmt->write(doc, sink, opts, err);
+	if (!rc && gal_sink_error(sink)) {
+		rc = gal_sink_error(sink);
+		gal_error_set(err, rc, opts, NULL, 0, 0, "cannot write output: %s", gal_strerror(rc));
+	}
+	return rc;
+}

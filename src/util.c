@@ -1,0 +1,329 @@
+/* util.c: buffers, UTF-8, strings, error records. */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* ------------------------------------------------------------------ buffers */
+
+static int buf_grow(gal_buf *b, size_t extra)
+{
+	if (b->failed)
+		return 0;
+	if (b->len + extra + 1 <= b->cap)
+		return 1;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1) {
+		if (cap > SIZE_MAX / 2) {
+			b->failed = 1;
+			return 0;
+		}
+		cap *= 2;
+	}
+	char *p = realloc(b->data, cap);
+	if (!p) {
+		b->failed = 1;
+		return 0;
+	}
+	b->data = p;
+	b->cap = cap;
+	return 1;
+}
+
+void gal_buf_put(gal_buf *b, const char *s, size_t n)
+{
+	if (!buf_grow(b, n))
+		return;
+	if (n)
+		memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void gal_buf_puts(gal_buf *b, const char *s) { gal_buf_put(b, s, strlen(s)); }
+void gal_buf_putc(gal_buf *b, char c) { gal_buf_put(b, &c, 1); }
+
+void gal_buf_printf(gal_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && buf_grow(b, (size_t)n)) {
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+		b->len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+void gal_buf_clear(gal_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void gal_buf_free(gal_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->failed = 0;
+}
+
+char *gal_buf_detach(gal_buf *b)
+{
+	char *s = b->failed ? NULL : b->data;
+	if (!s && !b->failed)
+		s = calloc(1, 1);
+	if (b->failed)
+		free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->failed = 0;
+	return s;
+}
+
+/* ------------------------------------------------------------------ UTF-8 */
+
+int gal_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	int len;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2, v = c & 0x1F, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3, v = c & 0x0F, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	if ((size_t)len > n) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	*cp = v;
+	return len;
+}
+
+int gal_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp >= 0xD800 && cp <= 0xDFFF)
+		cp = 0xFFFD;
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	if (cp > 0x10FFFF)
+		return gal_utf8_encode(0xFFFD, out);
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+int gal_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		int k = gal_utf8_decode(p + i, n - i, &cp);
+		if (cp == 0xFFFD && k == 1)
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
+/* utf8proc knows the Unicode tables (East Asian width, combining marks, emoji); its width for
+ * control characters is 0, which suits us. */
+int gal_cp_width(uint32_t cp)
+{
+	if (cp < 0x20)
+		return 0;
+	if (cp < 0x7F)
+		return 1;
+	return utf8proc_charwidth((utf8proc_int32_t)cp);
+}
+
+size_t gal_str_width(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, i = 0;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			w += p[i] >= 0x20 && p[i] != 0x7F;
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		i += (size_t)gal_utf8_decode(p + i, n - i, &cp);
+		w += (size_t)gal_cp_width(cp);
+	}
+	return w;
+}
+
+/* ------------------------------------------------------------------ strings */
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+int gal_strcasecmp(const char *a, const char *b)
+{
+	while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
+		a++, b++;
+	return lower((unsigned char)*a) - lower((unsigned char)*b);
+}
+
+int gal_strncasecmp(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int d = lower((unsigned char)a[i]) - lower((unsigned char)b[i]);
+		if (d || !a[i])
+			return d;
+	}
+	return 0;
+}
+
+int gal_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+char *gal_collapse_ws(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	int pending = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* U+00A0 no-break space counts as white space in metadata */
+		int ws = gal_is_space(*p) || (p[0] == 0xC2 && p[1] == 0xA0);
+		if (ws) {
+			if (p[0] == 0xC2)
+				p++;
+			pending = o != out;
+			continue;
+		}
+		if (pending)
+			*o++ = ' ';
+		pending = 0;
+		*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ------------------------------------------------------------------ errors */
+
+const char *gal_strerror(int code)
+{
+	switch (code) {
+	case GAL_OK: return "success";
+	case GAL_ENOMEM: return "out of memory";
+	case GAL_EIO: return "input/output error";
+	case GAL_EPARSE: return "parse error";
+	case GAL_ELIMIT: return "limit exceeded";
+	case GAL_EINVAL: return "invalid argument";
+	case GAL_ECHARSET: return "character set error";
+	case GAL_EFORMAT: return "format error";
+	case GAL_EUNSUPPORTED: return "not supported";
+	default: return "unknown error";
+	}
+}
+
+static void vset(gal_error *err, int code, const char *file, const char *format, long line, long col,
+		 const char *fmt, va_list ap)
+{
+	memset(err, 0, sizeof *err);
+	err->code = code;
+	if (file)
+		snprintf(err->file, sizeof err->file, "%s", file);
+	err->format = format;
+	err->line = line;
+	err->column = col;
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+}
+
+void gal_error_set(gal_error *err, int code, const gal_options *opts, const char *format, long line, long col,
+		   const char *fmt, ...)
+{
+	if (!err)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vset(err, code, opts ? opts->source_name : NULL, format, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void gal_warn(const gal_options *opts, const char *format, long line, const char *fmt, ...)
+{
+	if (!opts || !opts->warn)
+		return;
+	gal_error w;
+	va_list ap;
+	va_start(ap, fmt);
+	vset(&w, GAL_OK, opts->source_name, format, line, 0, fmt, ap);
+	va_end(ap);
+	opts->warn(opts->warn_data, &w);
+}
+
+char *gal_error_format(const gal_error *err, char *buf, size_t size)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+#define ADD(...)                                                                                                  \
+	do {                                                                                                       \
+		int n_ = snprintf(buf + off, size - off, __VA_ARGS__);                                              \
+		if (n_ > 0)                                                                                        \
+			off = off + (size_t)n_ < size ? off + (size_t)n_ : size - 1;                               \
+	} while (0)
+	if (err->file[0])
+		ADD("%s:", err->file);
+	if (err->file[0] && err->line > 0)
+		ADD("%ld:", err->line);
+	if (err->file[0])
+		ADD(" ");
+	if (err->format)
+		ADD("%s: ", err->format);
+	ADD("%s", err->message[0] ? err->message : gal_strerror(err->code));
+#undef ADD
+	return buf;
+}
