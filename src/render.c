@@ -10,12 +10,14 @@ void gal_render_init(gal_render *r, gal_sink *sink, int width)
 	r->width = width > 0 ? width : 0;
 }
 
-/* Sends the current line without trailing spaces. */
+/* Sends the current line. Trailing spaces are the writer's business (they matter in code blocks). */
 static void flush_line(gal_render *r)
 {
 	size_t n = r->line.len;
-	while (n > 0 && r->line.data[n - 1] == ' ')
-		n--;
+	/* a line holding only the prefix is written without the prefix's trailing spaces */
+	if (n == r->content)
+		while (n > 0 && r->line.data[n - 1] == ' ')
+			n--;
 	gal_sink_write(r->sink, r->line.data ? r->line.data : "", n);
 	gal_sink_write(r->sink, "\n", 1);
 	gal_buf_clear(&r->line);

@@ -197,12 +197,12 @@ static void trim_trailing(gal_node *block)
 		if (n->len)
 			return;
 		/* the text became empty: drop it and its empty ancestors, then look again */
-		gal_node *p = n;
-		while (p != block && !p->first->next && p->parent != block)
-			p = p->parent;
-		if (p == block)
+		if (n == block)
 			return;
-		gal_node_free(p == n ? n : p);
+		gal_node *p = n;
+		while (p->parent != block && p->parent->first == p && p->parent->last == p)
+			p = p->parent;
+		gal_node_free(p);
 	}
 }
 
@@ -238,18 +238,32 @@ static int finish_inline_block(gal_node *b)
 	return 1;
 }
 
-/* Text of a DOM subtree (text nodes only, skipping script/style), for attributes and literals. */
-static void dom_text(const xmlNode *x, gal_buf *b, int depth)
+/* Text of a DOM subtree (text nodes only, skipping script/style; <br> as a newline), for attributes and
+ * literals. Iterative: it also serves as the fallback for subtrees nested beyond the depth limit. */
+static void dom_text(const xmlNode *root, gal_buf *b, int unused)
 {
-	for (const xmlNode *k = x->children; k; k = k->next) {
-		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE)
-			gal_buf_puts(b, (const char *)k->content);
-		else if (k->type == XML_ELEMENT_NODE && kind_of(k) != K_SKIP && depth < 256) {
-			if (kind_of(k) == K_BR)
+	(void)unused;
+	const xmlNode *x = root->children;
+	while (x) {
+		const xmlNode *down = NULL;
+		if (x->type == XML_TEXT_NODE || x->type == XML_CDATA_SECTION_NODE)
+			gal_buf_puts(b, (const char *)x->content);
+		else if (x->type == XML_ELEMENT_NODE) {
+			kind k = kind_of(x);
+			if (k == K_BR)
 				gal_buf_putc(b, '\n');
-			else
-				dom_text(k, b, depth + 1);
+			else if (k != K_SKIP)
+				down = x->children;
 		}
+		if (down) {
+			x = down;
+			continue;
+		}
+		while (x && x != root && !x->next)
+			x = x->parent;
+		if (!x || x == root)
+			break;
+		x = x->next;
 	}
 }
 
@@ -1303,7 +1317,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 	}
 	xmlSetGenericErrorFunc(NULL, silent);
 	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
 	htmlParseDocument(pc);
 	xmlDoc *doc = pc->myDoc;

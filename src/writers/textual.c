@@ -135,7 +135,7 @@ typedef struct {
 	int in_heading;
 } ictx;
 
-static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int block_level);
+static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int block_level, int bol);
 
 static void code_span(const ictx *ic, const char *s, size_t n, gal_buf *out)
 {
@@ -222,7 +222,7 @@ static void inline_node(const ictx *ic, const gal_node *n, gal_buf *out, int bol
 		break;
 	case GAL_NODE_LINK: {
 		gal_buf inner = GAL_BUF_INIT;
-		inlines(ic, n, &inner, 0);
+		inlines(ic, n, &inner, 0, 0);
 		if (plain) {
 			gal_buf_put(out, inner.data, inner.len);
 		} else {
@@ -238,9 +238,22 @@ static void inline_node(const ictx *ic, const gal_node *n, gal_buf *out, int bol
 		break;
 	}
 	default: /* EMPH, STRONG, SUPERSCRIPT, SUBSCRIPT: wrapped by the caller, who knows the neighbours */
-		inlines(ic, n, out, 0);
+		inlines(ic, n, out, 0, 0);
 		break;
 	}
+}
+
+/* A line break with only line breaks between it and the start or the end of its block. */
+static int edge_break(const gal_node *k)
+{
+	const gal_node *p = k;
+	while (p && p->type == GAL_NODE_LINEBREAK)
+		p = p->prev;
+	if (!p)
+		return 1;
+	for (p = k; p && p->type == GAL_NODE_LINEBREAK; p = p->next)
+		;
+	return p == NULL;
 }
 
 static const char *html_tag(gal_node_type t)
@@ -250,7 +263,7 @@ static const char *html_tag(gal_node_type t)
 
 /* Renders the children of `parent`. Each child is rendered alone, then joined; emphasis chooses `*` delimiters
  * when CommonMark's flanking rules allow it given the characters on both sides, and HTML tags otherwise. */
-static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int block_level)
+static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int block_level, int bol)
 {
 	size_t count = 0;
 	for (const gal_node *k = parent->first; k; k = k->next)
@@ -263,10 +276,9 @@ static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int bl
 		return;
 	}
 	size_t i = 0;
-	int bol = block_level;
 	for (const gal_node *k = parent->first; k; k = k->next, i++) {
-		/* a hard break as the last inline of a block is not a break in Markdown */
-		if (k->type == GAL_NODE_LINEBREAK && !k->next && block_level)
+		/* hard breaks at the edges of a block mean nothing (and Markdown cannot express them) */
+		if (k->type == GAL_NODE_LINEBREAK && block_level && edge_break(k))
 			continue;
 		inline_node(ic, k, &parts[i], bol);
 		bol = k->type == GAL_NODE_LINEBREAK;
@@ -310,6 +322,12 @@ static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int bl
 			}
 			prev_cls = 1;
 		} else {
+			/* white space before a hard break would be dropped: keep it as a character reference */
+			if (k->type == GAL_NODE_LINEBREAK && !ic->w->plain && out->len &&
+			    (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
+				int tab = out->data[--out->len] == '\t';
+				gal_buf_puts(out, tab ? "&#9;" : "&#32;");
+			}
 			gal_buf_put(out, p->data, p->len);
 			if (p->len)
 				prev_cls = k->type == GAL_NODE_LINK && !ic->w->plain ? 1 : last_class(p->data, p->len);
@@ -323,7 +341,8 @@ static char *inline_string(W *w, const gal_node *parent, int in_heading)
 {
 	ictx ic = {w, in_heading};
 	gal_buf b = GAL_BUF_INIT;
-	inlines(&ic, parent, &b, 1);
+	/* table cells do not start lines: block syntax cannot begin there */
+	inlines(&ic, parent, &b, 1, !w->in_table);
 	/* spaces at the end of a line are lost to Markdown parsers: keep the last one as an entity */
 	if (!w->plain && b.len && b.data[b.len - 1] == ' ') {
 		b.len--;

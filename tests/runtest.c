@@ -1,0 +1,1345 @@
+/* runtest.c: galley's one test runner (in the manner of libxml2's runtest.c).
+ *
+ *   runtest --galley PATH [--update] [--fixtures DIR] [--only SUBSTRING]
+ *
+ * 1. unit tests of the tree API and the shared modules, in process;
+ * 2. fixture folders: fixtures/<case>/input.* with optional `args`, and expected.txt / expected.md /
+ *    expected.native (output of -t text / markdown / native) or expected.err (a failing run's stderr);
+ *    expected.stderr, when present, is compared with the text run's stderr;
+ * 3. command-line behaviour (errors, atomic output);
+ * 4. Markdown checked by cmark: every Markdown output, and a property test over awkward strings, must parse back to
+ *    the structure of the tree.
+ * Ends with "N passed, N failed". --update rewrites expected files after a deliberate change. */
+#include "../src/node.h"
+#include "../src/date.h"
+#include "../src/render.h"
+#include "../src/util.h"
+#include "../src/writers/writers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int passed, failed, skipped;
+static int update;
+static const char *galley = "build/galley";
+static const char *only;
+static char galley_abs[4096];
+static int have_cmark, have_cmark_gfm;
+
+#define CHECK(cond, ...)                                                                                           \
+	do {                                                                                                       \
+		if (cond)                                                                                          \
+			passed++;                                                                                  \
+		else {                                                                                             \
+			failed++;                                                                                  \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                \
+			printf(__VA_ARGS__);                                                                       \
+			printf("\n");                                                                              \
+		}                                                                                                  \
+	} while (0)
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("FAIL ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	failed++;
+}
+
+/* ------------------------------------------------------------------ files and processes */
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	gal_buf b = GAL_BUF_INIT;
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+		gal_buf_put(&b, tmp, n);
+	fclose(fp);
+	if (len)
+		*len = b.len;
+	if (!b.data)
+		gal_buf_put(&b, "", 0);
+	return gal_buf_detach(&b);
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+	if (!fp)
+		return -1;
+	size_t n = fwrite(data, 1, len, fp);
+	return fclose(fp) == 0 && n == len ? 0 : -1;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+typedef struct {
+	char *out, *err;
+	size_t out_len, err_len;
+	int status; /* exit code, or 128+signal */
+} result;
+
+static void result_free(result *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof *r);
+}
+
+/* Runs argv in `cwd` (NULL: here) with stdin from `in` (NULL: /dev/null); bounded by `timeout` seconds. */
+static int run(char *const argv[], const char *cwd, const char *in, int timeout, result *r)
+{
+	memset(r, 0, sizeof *r);
+	char outp[] = "/tmp/galley-test-outXXXXXX", errp[] = "/tmp/galley-test-errXXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp);
+	if (ofd < 0 || efd < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (cwd && chdir(cwd) != 0)
+			_exit(126);
+		int ifd = open(in ? in : "/dev/null", O_RDONLY);
+		dup2(ifd, 0);
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		alarm((unsigned)timeout);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	close(ofd);
+	close(efd);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r->out = read_file(outp, &r->out_len);
+	r->err = read_file(errp, &r->err_len);
+	unlink(outp);
+	unlink(errp);
+	return 0;
+}
+
+/* Runs a shell command line (for pipelines in tests); the command is ours, never input-derived. */
+static int sh(const char *cmd, const char *cwd, result *r)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+	return run(argv, cwd, NULL, 60, r);
+}
+
+/* ------------------------------------------------------------------ unit tests */
+
+static gal_node *text_node(const char *s)
+{
+	gal_node *t = gal_node_new(GAL_NODE_TEXT);
+	gal_node_set_literal(t, s, strlen(s));
+	return t;
+}
+
+static gal_node *para(const char *s)
+{
+	gal_node *p = gal_node_new(GAL_NODE_PARAGRAPH);
+	gal_node_append(p, text_node(s));
+	return p;
+}
+
+static void unit_tree(void)
+{
+	gal_node *doc = gal_node_new(GAL_NODE_DOCUMENT);
+	gal_node *art = gal_node_new(GAL_NODE_ARTICLE);
+	CHECK(doc && art, "nodes created");
+	CHECK(gal_node_new(GAL_NODE_NONE) == NULL, "no node of type NONE");
+	CHECK(gal_node_append(doc, art) == GAL_OK, "document holds an article");
+	gal_node *p = para("hello");
+	CHECK(gal_node_append(doc, p) == GAL_EINVAL, "document refuses a paragraph");
+	CHECK(gal_node_parent(p) == NULL, "refused child stays detached");
+	CHECK(gal_node_append(art, p) == GAL_OK, "article holds a paragraph");
+	CHECK(gal_node_append(art, p) == GAL_EINVAL, "a node with a parent cannot be appended again");
+	gal_node *li = gal_node_new(GAL_NODE_LIST);
+	CHECK(gal_node_append(li, para("x")) == GAL_EINVAL, "list refuses a paragraph");
+	gal_node *stray = gal_node_new(GAL_NODE_PARAGRAPH);
+	gal_node *item = gal_node_new(GAL_NODE_ITEM);
+	CHECK(gal_node_append(item, stray) == GAL_OK && gal_node_append(li, item) == GAL_OK, "list > item > paragraph");
+	CHECK(gal_node_append(art, li) == GAL_OK, "article holds a list");
+	gal_node *link = gal_node_new(GAL_NODE_LINK), *link2 = gal_node_new(GAL_NODE_LINK);
+	CHECK(gal_node_append(link, link2) == GAL_EINVAL, "links do not nest");
+	gal_node_free(link2);
+	CHECK(gal_node_set_attr(link, GAL_ATTR_HREF, "http://x/") == GAL_OK && !strcmp(gal_node_attr(link, GAL_ATTR_HREF), "http://x/"),
+	      "link href");
+	CHECK(gal_node_set_attr(link, GAL_ATTR_SRC, "a.jpg") == GAL_EINVAL, "link has no src");
+	CHECK(gal_node_attr(p, GAL_ATTR_HREF) == NULL, "paragraph has no href");
+	gal_node_append(link, text_node("site"));
+	gal_node_append(p, link);
+	CHECK(gal_node_prepend(p, text_node(">> ")) == GAL_OK, "prepend");
+	char *t = gal_node_text(art);
+	CHECK(t && !strcmp(t, ">> hellosite"), "gal_node_text: %s", t);
+	free(t);
+	CHECK(gal_node_set_heading_level(p, 2) == GAL_EINVAL, "paragraph has no level");
+	gal_node *h = gal_node_new(GAL_NODE_HEADING);
+	CHECK(gal_node_heading_level(h) == 1 && gal_node_set_heading_level(h, 7) == GAL_EINVAL &&
+		  gal_node_set_heading_level(h, 6) == GAL_OK && gal_node_heading_level(h) == 6,
+	      "heading levels 1-6");
+	CHECK(gal_node_insert_before(p, h) == GAL_OK && gal_node_first_child(art) == h && gal_node_next(h) == p &&
+		  gal_node_prev(p) == h,
+	      "insert_before links siblings");
+	CHECK(gal_node_set_literal(p, "x", 1) == GAL_EINVAL, "paragraph has no literal");
+
+	/* iterator: enter/exit order */
+	gal_iter *it = gal_iter_new(doc);
+	gal_buf b = GAL_BUF_INIT;
+	gal_event ev;
+	while ((ev = gal_iter_next(it)) != GAL_EVENT_DONE)
+		gal_buf_printf(&b, "%c%s ", ev == GAL_EVENT_ENTER ? '+' : '-', gal_node_type_name(gal_node_type_of(gal_iter_node(it))));
+	gal_iter_free(it);
+	const char *want = "+document +article +heading -heading +paragraph +text +text +link +text -link -paragraph +list "
+			   "+item +paragraph -paragraph -item -list -article -document ";
+	CHECK(b.data && !strcmp(b.data, want), "iterator order: %s", b.data);
+	gal_buf_free(&b);
+	/* skip */
+	it = gal_iter_new(doc);
+	size_t entered = 0;
+	while ((ev = gal_iter_next(it)) != GAL_EVENT_DONE)
+		if (ev == GAL_EVENT_ENTER) {
+			entered++;
+			if (gal_node_type_of(gal_iter_node(it)) == GAL_NODE_ARTICLE)
+				gal_iter_skip(it);
+		}
+	gal_iter_free(it);
+	CHECK(entered == 2, "iter_skip skips children (%zu)", entered);
+	CHECK(gal_node_count(doc) == 11, "count %zu", gal_node_count(doc));
+
+	/* metadata */
+	gal_meta *m = gal_node_meta(art);
+	CHECK(m && gal_node_meta(p) == NULL, "articles have metadata");
+	gal_set_string(&m->headline, "Head");
+	gal_set_string(&m->headline, "Headline");
+	gal_meta_add_byline(m, "A. Writer", "Staff");
+	gal_meta_add_byline(m, "B. Writer", NULL);
+	gal_strlist_push(&m->keywords, "k1");
+	gal_strlist_push(&m->notes, "n1");
+	char *by = gal_byline_text(m);
+	CHECK(by && !strcmp(by, "By A. Writer, Staff and B. Writer"), "byline text: %s", by);
+	free(by);
+
+	/* unlink + free a subtree */
+	gal_node_unlink(li);
+	CHECK(gal_node_parent(li) == NULL && gal_node_last_child(art) == p, "unlink");
+	gal_node_free(li);
+	gal_node_free(doc);
+
+	/* deep trees are freed and normalised without recursion */
+	gal_node *root = gal_node_new(GAL_NODE_ARTICLE), *cur = gal_node_new(GAL_NODE_BLOCKQUOTE);
+	gal_node_append(root, cur);
+	for (int i = 0; i < 200000; i++) {
+		gal_node *q = gal_node_new(GAL_NODE_BLOCKQUOTE);
+		gal_node_append(cur, q);
+		cur = q;
+	}
+	gal_node_append(cur, para("deep"));
+	gal_tree_normalize(root);
+	CHECK(gal_node_count(root) == 200004, "deep tree count");
+	gal_node_free(root);
+	gal_node_free(NULL);
+}
+
+static void unit_normalize(void)
+{
+	/* "a" <em>" b "</em> "c" -> "a " <em>"b"</em> " c" */
+	gal_node *p = gal_node_new(GAL_NODE_PARAGRAPH), *em = gal_node_new(GAL_NODE_EMPH);
+	gal_node_append(p, text_node("a"));
+	gal_node_append(em, text_node(" b "));
+	gal_node_append(p, em);
+	gal_node_append(p, text_node("c"));
+	/* nested emphasis of the same kind, an empty strong, adjacent texts */
+	gal_node *em2 = gal_node_new(GAL_NODE_EMPH), *em3 = gal_node_new(GAL_NODE_EMPH);
+	gal_node_append(em3, text_node("d"));
+	gal_node_append(em2, em3);
+	gal_node_append(p, em2);
+	gal_node_append(p, gal_node_new(GAL_NODE_STRONG));
+	gal_node_append(p, text_node("e"));
+	gal_node_append(p, text_node("f"));
+	gal_tree_normalize(p);
+	gal_buf b = GAL_BUF_INIT;
+	gal_iter *it = gal_iter_new(p);
+	gal_event ev;
+	while ((ev = gal_iter_next(it)) != GAL_EVENT_DONE) {
+		gal_node *n = gal_iter_node(it);
+		if (ev == GAL_EVENT_ENTER && gal_node_literal(n))
+			gal_buf_printf(&b, "[%s]", gal_node_literal(n));
+		else if (n != p)
+			gal_buf_printf(&b, "%c%s", ev == GAL_EVENT_ENTER ? '<' : '>', gal_node_type_name(gal_node_type_of(n)));
+	}
+	gal_iter_free(it);
+	CHECK(b.data && !strcmp(b.data, "[a ]<emph[b]>emph[ c]<emph[d]>emph[ef]"), "normalize: %s", b.data);
+	gal_buf_free(&b);
+	gal_node_free(p);
+}
+
+static void unit_utf8(void)
+{
+	CHECK(gal_str_width("abc", 3) == 3, "ascii width");
+	CHECK(gal_str_width("\xe4\xb8\xad\xe6\x96\x87", 6) == 4, "CJK is two columns each");
+	CHECK(gal_str_width("e\xcc\x81", 3) == 1, "combining accent has no width");
+	CHECK(gal_utf8_valid("\xc3\xa9", 2) && !gal_utf8_valid("\xc3", 1) && !gal_utf8_valid("\xed\xa0\x80", 3) &&
+		  !gal_utf8_valid("\xc0\xaf", 2),
+	      "UTF-8 validation (truncated, surrogate, overlong)");
+	char out[4];
+	uint32_t cp;
+	CHECK(gal_utf8_encode(0x1F600, out) == 4 && gal_utf8_decode((unsigned char *)out, 4, &cp) == 4 && cp == 0x1F600,
+	      "encode/decode round trip");
+	char *c = gal_collapse_ws("  a \t\n b\xc2\xa0 ");
+	CHECK(c && !strcmp(c, "a b"), "collapse_ws: '%s'", c);
+	free(c);
+}
+
+static void unit_dates(void)
+{
+	static const char *cases[][2] = {
+	    {"2024-03-05", "2024-03-05"},
+	    {"2024-03-05T14:30:00Z", "2024-03-05T14:30:00Z"},
+	    {"2024-03-05T14:30:00.123+01:00", "2024-03-05T14:30:00+01:00"},
+	    {"2024-03-05 14:30", "2024-03-05T14:30:00"},
+	    {"20240305T143000Z", "2024-03-05T14:30:00Z"},
+	    {"20240305T143000+0100", "2024-03-05T14:30:00+01:00"},
+	    {"Tue, 05 Mar 2024 14:30:00 GMT", "2024-03-05T14:30:00Z"},
+	    {"March 5, 2024", "2024-03-05"},
+	    {"5 March 2024", "2024-03-05"},
+	    {"Mar. 5, 2024 2:30 PM", "2024-03-05T14:30:00"},
+	    {"yesterday", NULL},
+	    {"2024-13-05", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *d = gal_date_normalize(cases[i][0]);
+		CHECK(cases[i][1] ? d && !strcmp(d, cases[i][1]) : d == NULL, "date '%s' -> '%s'", cases[i][0], d ? d : "(null)");
+		free(d);
+	}
+}
+
+static char *render_with(int width, const char *text)
+{
+	gal_sink *s = gal_sink_new_buffer();
+	gal_render r;
+	gal_render_init(&r, s, width);
+	gal_render_text(&r, text, strlen(text), 1);
+	gal_render_finish(&r);
+	size_t n;
+	const char *d = gal_sink_data(s, &n);
+	char *copy = strndup(d, n);
+	gal_sink_free(s);
+	return copy;
+}
+
+static void unit_render(void)
+{
+	char *s = render_with(10, "aaa bbb ccc ddd");
+	CHECK(!strcmp(s, "aaa bbb\nccc ddd\n"), "wrap at spaces: %s", s);
+	free(s);
+	/* 8 CJK characters = 16 columns, width 10: five per line */
+	s = render_with(10, "\xe4\xb8\x80\xe4\xba\x8c\xe4\xb8\x89\xe5\x9b\x9b\xe4\xba\x94\xe5\x85\xad\xe4\xb8\x83\xe5\x85\xab");
+	CHECK(!strcmp(s, "\xe4\xb8\x80\xe4\xba\x8c\xe4\xb8\x89\xe5\x9b\x9b\xe4\xba\x94\n\xe5\x85\xad\xe4\xb8\x83\xe5\x85\xab\n"),
+	      "wrap CJK by width: %s", s);
+	free(s);
+	s = render_with(5, "abcdefghij kl");
+	CHECK(!strcmp(s, "abcdefghij\nkl\n"), "a long word overflows: %s", s);
+	free(s);
+	s = render_with(0, "aaa bbb ccc ddd");
+	CHECK(!strcmp(s, "aaa bbb ccc ddd\n"), "no wrapping at 0: %s", s);
+	free(s);
+}
+
+static void unit_sink(void)
+{
+	char dir[] = "/tmp/galley-sinkXXXXXX";
+	CHECK(mkdtemp(dir) != NULL, "temp dir");
+	char path[256];
+	snprintf(path, sizeof path, "%s/out.txt", dir);
+	write_file(path, "old", 3);
+	gal_error err;
+	gal_sink *s = gal_sink_new_atomic(path, &err);
+	gal_sink_puts(s, "new content");
+	char *mid = read_file(path, NULL);
+	CHECK(mid && !strcmp(mid, "old"), "target untouched while writing");
+	free(mid);
+	CHECK(gal_sink_close(s, &err) == GAL_OK, "atomic close");
+	gal_sink_free(s);
+	char *now = read_file(path, NULL);
+	CHECK(now && !strcmp(now, "new content"), "atomic rename");
+	free(now);
+	/* abandoned: no temporary left, target unchanged */
+	s = gal_sink_new_atomic(path, &err);
+	gal_sink_puts(s, "partial");
+	gal_sink_free(s);
+	DIR *d = opendir(dir);
+	int files = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		files += e->d_name[0] != '.' || strlen(e->d_name) > 2;
+	closedir(d);
+	now = read_file(path, NULL);
+	CHECK(files == 1 && now && !strcmp(now, "new content"), "abandoned sink leaves no temp file (%d files)", files);
+	free(now);
+	unlink(path);
+	rmdir(dir);
+	CHECK(gal_sink_new_atomic("/nonexistent-dir/x.txt", &err) == NULL && err.code == GAL_EIO, "unwritable path");
+}
+
+static void unit_registry(void)
+{
+	CHECK(gal_format_find("md") == gal_format_find("markdown") && gal_format_find("plain") == gal_format_find("TEXT"),
+	      "aliases");
+	CHECK(gal_format_find("nope") == NULL, "unknown format");
+	CHECK(gal_format_for_path("a/b/story.HTM") == gal_format_find("html"), "extension");
+	CHECK(gal_format_sniff("<!DOCTYPE html><p>x", 18) == gal_format_find("html"), "sniff html");
+	gal_node *doc = NULL;
+	gal_error err;
+	gal_options o = GAL_OPTIONS_INIT;
+	o.limits.max_input_bytes = 10;
+	CHECK(gal_read(gal_format_find("html"), "<p>0123456789</p>", 17, &o, &doc, &err) == GAL_ELIMIT && !doc,
+	      "input size limit");
+	CHECK(gal_read(gal_format_find("text"), "x", 1, NULL, &doc, &err) == GAL_EFORMAT, "text is not a reader");
+}
+
+/* ------------------------------------------------------------------ structure comparison with cmark */
+
+typedef struct {
+	gal_buf out;
+	gal_buf text; /* pending text, merged */
+} canon;
+
+static void c_flush(canon *c)
+{
+	if (c->text.len) {
+		gal_buf_putc(&c->out, '"');
+		gal_buf_put(&c->out, c->text.data, c->text.len);
+		gal_buf_puts(&c->out, "\" ");
+		gal_buf_clear(&c->text);
+	}
+}
+
+static void c_open(canon *c, const char *tag)
+{
+	c_flush(c);
+	gal_buf_printf(&c->out, "(%s ", tag);
+}
+
+static void c_close(canon *c)
+{
+	c_flush(c);
+	gal_buf_puts(&c->out, ") ");
+}
+
+static void c_text(canon *c, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gal_buf_putc(&c->text, s[i] == '\n' ? ' ' : s[i]);
+}
+
+/* --- our tree, as the Markdown writer promises to render it */
+
+static void t_inlines(canon *c, const gal_node *parent, int flat);
+
+/* The writer's contract: line breaks at the edges of a block are dropped. */
+static int t_edge_break(const gal_node *k)
+{
+	const gal_node *p = k;
+	while (p && p->type == GAL_NODE_LINEBREAK)
+		p = p->prev;
+	if (!p)
+		return 1;
+	for (p = k; p && p->type == GAL_NODE_LINEBREAK; p = p->next)
+		;
+	return p == NULL;
+}
+
+static void t_inline(canon *c, const gal_node *n, int flat)
+{
+	switch (n->type) {
+	case GAL_NODE_TEXT: c_text(c, n->lit ? n->lit : "", n->len); break;
+	case GAL_NODE_CODE:
+		if (n->len) {
+			c_open(c, "code");
+			c_text(c, n->lit, n->len);
+			c_close(c);
+		}
+		break;
+	case GAL_NODE_LINEBREAK:
+		if (flat)
+			c_text(c, " ", 1);
+		else if (gal_node_is_inline(n->parent->type) || !t_edge_break(n)) {
+			c_flush(c);
+			gal_buf_puts(&c->out, "(br) ");
+		}
+		break;
+	case GAL_NODE_LINK: {
+		char tag[4096];
+		snprintf(tag, sizeof tag, "a <%s> <%s>", n->s1 ? n->s1 : "", n->s2 ? n->s2 : "");
+		c_open(c, tag);
+		t_inlines(c, n, flat);
+		c_close(c);
+		break;
+	}
+	default:
+		c_open(c, n->type == GAL_NODE_EMPH ? "em" : n->type == GAL_NODE_STRONG ? "strong" : n->type == GAL_NODE_SUPERSCRIPT ? "sup" : "sub");
+		t_inlines(c, n, flat);
+		c_close(c);
+		break;
+	}
+}
+
+static void t_inlines(canon *c, const gal_node *parent, int flat)
+{
+	for (const gal_node *k = parent->first; k; k = k->next)
+		t_inline(c, k, flat);
+}
+
+static void t_text_para(canon *c, const char *s)
+{
+	c_open(c, "p");
+	c_text(c, s, strlen(s));
+	c_close(c);
+}
+
+static void t_blocks(canon *c, const gal_node *parent);
+
+static void t_block(canon *c, const gal_node *n)
+{
+	char tag[4200];
+	switch (n->type) {
+	case GAL_NODE_PARAGRAPH:
+		c_open(c, "p");
+		t_inlines(c, n, 0);
+		c_close(c);
+		break;
+	case GAL_NODE_HEADING:
+		snprintf(tag, sizeof tag, "h%d", n->as.heading.level);
+		c_open(c, tag);
+		t_inlines(c, n, 1);
+		c_close(c);
+		break;
+	case GAL_NODE_BLOCKQUOTE:
+		c_open(c, "bq");
+		t_blocks(c, n);
+		if (n->s1) {
+			char *s = malloc(strlen(n->s1) + 8);
+			sprintf(s, "\xe2\x80\x94 %s", n->s1);
+			t_text_para(c, s);
+			free(s);
+		}
+		c_close(c);
+		break;
+	case GAL_NODE_LIST:
+		if (n->as.list.ordered)
+			snprintf(tag, sizeof tag, "ol %d", n->as.list.start > 999999999 ? 999999999 : n->as.list.start);
+		else
+			snprintf(tag, sizeof tag, "ul");
+		c_open(c, tag);
+		for (const gal_node *it = n->first; it; it = it->next) {
+			c_open(c, "li");
+			t_blocks(c, it);
+			c_close(c);
+		}
+		c_close(c);
+		break;
+	case GAL_NODE_TABLE: {
+		size_t ncols = 0;
+		for (const gal_node *r = n->first; r; r = r->next) {
+			size_t k = 0;
+			for (const gal_node *cell = r->first; cell; cell = cell->next)
+				k++;
+			if (k > ncols)
+				ncols = k;
+		}
+		c_open(c, "table");
+		if (n->first && !n->first->as.row.header) {
+			c_open(c, "tr");
+			for (size_t i = 0; i < ncols; i++) {
+				c_open(c, "td");
+				c_close(c);
+			}
+			c_close(c);
+		}
+		for (const gal_node *r = n->first; r; r = r->next) {
+			c_open(c, "tr");
+			size_t k = 0;
+			for (const gal_node *cell = r->first; cell; cell = cell->next, k++) {
+				c_open(c, "td");
+				t_inlines(c, cell, 1);
+				c_close(c);
+			}
+			for (; k < ncols; k++) {
+				c_open(c, "td");
+				c_close(c);
+			}
+			c_close(c);
+		}
+		c_close(c);
+		if (n->s1 && *n->s1) {
+			char *s = malloc(strlen(n->s1) + 8);
+			sprintf(s, "Table: %s", n->s1);
+			t_text_para(c, s);
+			free(s);
+		}
+		break;
+	}
+	case GAL_NODE_FIGURE: {
+		if (n->s1) {
+			snprintf(tag, sizeof tag, "p (img <%s>", n->s1);
+			c_open(c, tag);
+			if (n->s2)
+				c_text(c, n->s2, strlen(n->s2));
+			c_close(c);
+			c_close(c);
+		}
+		int cap = n->first != NULL, cr = n->s3 && *n->s3;
+		if (cap || cr) {
+			c_open(c, "p");
+			t_inlines(c, n, 0);
+			if (cr) {
+				if (cap)
+					c_text(c, " ", 1);
+				c_text(c, "(", 1);
+				c_text(c, n->s3, strlen(n->s3));
+				c_text(c, ")", 1);
+			}
+			c_close(c);
+		}
+		break;
+	}
+	case GAL_NODE_PRE:
+		snprintf(tag, sizeof tag, "pre <%s>", n->s1 ? n->s1 : "");
+		c_open(c, tag);
+		gal_buf_putc(&c->text, '|'); /* literal, newlines kept */
+		gal_buf_put(&c->text, n->lit ? n->lit : "", n->len);
+		c_close(c);
+		break;
+	case GAL_NODE_THEMATIC_BREAK:
+		c_flush(c);
+		gal_buf_puts(&c->out, "(hr) ");
+		break;
+	default: break;
+	}
+}
+
+static void t_blocks(canon *c, const gal_node *parent)
+{
+	for (const gal_node *n = parent->first; n; n = n->next)
+		t_block(c, n);
+}
+
+static char *tree_canon(const gal_node *doc)
+{
+	canon c = {GAL_BUF_INIT, GAL_BUF_INIT};
+	for (const gal_node *a = doc->first; a; a = a->next) {
+		if (a != doc->first) {
+			c_flush(&c);
+			gal_buf_puts(&c.out, "(hr) ");
+		}
+		gal_node *h = gal_header_blocks(a);
+		t_blocks(&c, h);
+		gal_node_free(h);
+		t_blocks(&c, a);
+		if (a->meta->tagline)
+			t_text_para(&c, a->meta->tagline);
+		for (size_t i = 0; i < a->meta->notes.count; i++)
+			t_text_para(&c, a->meta->notes.items[i]);
+	}
+	c_flush(&c);
+	gal_buf_free(&c.text);
+	return gal_buf_detach(&c.out);
+}
+
+/* --- cmark's XML */
+
+static const char *xattr(xmlNode *x, const char *name, char *buf, size_t size)
+{
+	xmlChar *v = xmlGetProp(x, (const xmlChar *)name);
+	snprintf(buf, size, "%s", v ? (const char *)v : "");
+	xmlFree(v);
+	return buf;
+}
+
+static void x_nodes(canon *c, xmlNode *first, int flat);
+
+static void x_node(canon *c, xmlNode *x, int flat)
+{
+	if (x->type != XML_ELEMENT_NODE)
+		return;
+	const char *name = (const char *)x->name;
+	char a1[4096], a2[4096], tag[8400];
+	xmlChar *content = NULL;
+	if (!strcmp(name, "paragraph")) {
+		c_open(c, "p");
+		x_nodes(c, x->children, 0);
+		c_close(c);
+	} else if (!strcmp(name, "heading")) {
+		snprintf(tag, sizeof tag, "h%s", xattr(x, "level", a1, sizeof a1));
+		c_open(c, tag);
+		x_nodes(c, x->children, 1);
+		c_close(c);
+	} else if (!strcmp(name, "block_quote")) {
+		c_open(c, "bq");
+		x_nodes(c, x->children, 0);
+		c_close(c);
+	} else if (!strcmp(name, "list")) {
+		if (!strcmp(xattr(x, "type", a1, sizeof a1), "ordered"))
+			snprintf(tag, sizeof tag, "ol %s", xattr(x, "start", a2, sizeof a2));
+		else
+			snprintf(tag, sizeof tag, "ul");
+		c_open(c, tag);
+		x_nodes(c, x->children, 0);
+		c_close(c);
+	} else if (!strcmp(name, "item")) {
+		c_open(c, "li");
+		x_nodes(c, x->children, 0);
+		c_close(c);
+	} else if (!strcmp(name, "table")) {
+		c_open(c, "table");
+		x_nodes(c, x->children, 1);
+		c_close(c);
+	} else if (!strcmp(name, "table_header") || !strcmp(name, "table_row")) {
+		c_open(c, "tr");
+		x_nodes(c, x->children, 1);
+		c_close(c);
+	} else if (!strcmp(name, "table_cell")) {
+		c_open(c, "td");
+		x_nodes(c, x->children, 1);
+		c_close(c);
+	} else if (!strcmp(name, "code_block")) {
+		snprintf(tag, sizeof tag, "pre <%s>", xattr(x, "info", a1, sizeof a1));
+		c_open(c, tag);
+		content = xmlNodeGetContent(x);
+		size_t n = content ? strlen((char *)content) : 0;
+		if (n && content[n - 1] == '\n')
+			n--;
+		gal_buf_putc(&c->text, '|');
+		gal_buf_put(&c->text, (char *)content, n);
+		c_close(c);
+	} else if (!strcmp(name, "thematic_break")) {
+		c_flush(c);
+		gal_buf_puts(&c->out, "(hr) ");
+	} else if (!strcmp(name, "text") || !strcmp(name, "code")) {
+		content = xmlNodeGetContent(x);
+		if (!strcmp(name, "code"))
+			c_open(c, "code");
+		c_text(c, (char *)content, strlen((char *)content));
+		if (!strcmp(name, "code"))
+			c_close(c);
+	} else if (!strcmp(name, "softbreak")) {
+		c_text(c, " ", 1);
+	} else if (!strcmp(name, "linebreak")) {
+		if (flat)
+			c_text(c, " ", 1);
+		else {
+			c_flush(c);
+			gal_buf_puts(&c->out, "(br) ");
+		}
+	} else if (!strcmp(name, "emph") || !strcmp(name, "strong")) {
+		c_open(c, !strcmp(name, "emph") ? "em" : "strong");
+		x_nodes(c, x->children, flat);
+		c_close(c);
+	} else if (!strcmp(name, "link")) {
+		snprintf(tag, sizeof tag, "a <%s> <%s>", xattr(x, "destination", a1, sizeof a1), xattr(x, "title", a2, sizeof a2));
+		c_open(c, tag);
+		x_nodes(c, x->children, flat);
+		c_close(c);
+	} else if (!strcmp(name, "image")) {
+		snprintf(tag, sizeof tag, "img <%s>", xattr(x, "destination", a1, sizeof a1));
+		c_open(c, tag);
+		x_nodes(c, x->children, 1);
+		c_close(c);
+	} else if (!strcmp(name, "html_inline")) {
+		content = xmlNodeGetContent(x);
+		const char *s = (const char *)content;
+		static const char *const tags[] = {"em", "strong", "sup", "sub"};
+		int done = 0;
+		for (size_t i = 0; i < 4 && !done; i++) {
+			char open[16], close[16];
+			snprintf(open, sizeof open, "<%s>", tags[i]);
+			snprintf(close, sizeof close, "</%s>", tags[i]);
+			if (!strcmp(s, open))
+				c_open(c, tags[i]), done = 1;
+			else if (!strcmp(s, close))
+				c_close(c), done = 1;
+		}
+		if (!done) {
+			c_open(c, "html");
+			c_text(c, s, strlen(s));
+			c_close(c);
+		}
+	} else {
+		snprintf(tag, sizeof tag, "?%s", name);
+		c_open(c, tag);
+		x_nodes(c, x->children, flat);
+		c_close(c);
+	}
+	xmlFree(content);
+}
+
+static void x_nodes(canon *c, xmlNode *first, int flat)
+{
+	for (xmlNode *x = first; x; x = x->next)
+		x_node(c, x, flat);
+}
+
+static char *cmark_canon(const char *md, size_t len, int gfm)
+{
+	char path[] = "/tmp/galley-mdXXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, md, len) != (ssize_t)len) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	char *argv_gfm[] = {"cmark-gfm", "-e", "table", "-t", "xml", path, NULL};
+	char *argv_cm[] = {"cmark", "-t", "xml", path, NULL};
+	result r;
+	run(gfm ? argv_gfm : argv_cm, NULL, NULL, 30, &r);
+	unlink(path);
+	if (r.status != 0) {
+		result_free(&r);
+		return NULL;
+	}
+	xmlDoc *doc = xmlReadMemory(r.out, (int)r.out_len, NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOENT);
+	result_free(&r);
+	if (!doc)
+		return NULL;
+	canon c = {GAL_BUF_INIT, GAL_BUF_INIT};
+	xmlNode *root = xmlDocGetRootElement(doc);
+	if (root)
+		x_nodes(&c, root->children, 0);
+	c_flush(&c);
+	xmlFreeDoc(doc);
+	gal_buf_free(&c.text);
+	return gal_buf_detach(&c.out);
+}
+
+static int has_type(gal_node *root, gal_node_type t)
+{
+	gal_iter *it = gal_iter_new(root);
+	gal_event ev;
+	int found = 0;
+	while (!found && (ev = gal_iter_next(it)) != GAL_EVENT_DONE)
+		found = ev == GAL_EVENT_ENTER && gal_node_type_of(gal_iter_node(it)) == t;
+	gal_iter_free(it);
+	return found;
+}
+
+/* Renders doc as Markdown, parses it with cmark, and compares structures. Returns 1 when they match. */
+static int cmark_roundtrip(gal_node *doc, const char *name, int verbose)
+{
+	int gfm = has_type(doc, GAL_NODE_TABLE);
+	if ((gfm && !have_cmark_gfm) || (!gfm && !have_cmark)) {
+		skipped++;
+		return 1;
+	}
+	gal_sink *s = gal_sink_new_buffer();
+	gal_options o = GAL_OPTIONS_INIT;
+	gal_error err;
+	gal_write(gal_format_find("markdown"), doc, s, &o, &err);
+	size_t n;
+	const char *md = gal_sink_data(s, &n);
+	char *want = tree_canon(doc), *got = cmark_canon(md, n, gfm);
+	int ok = want && got && !strcmp(want, got);
+	if (!ok && verbose) {
+		printf("FAIL cmark round trip: %s\n--- markdown:\n%.*s\n--- tree:  %s\n--- cmark: %s\n", name, (int)n, md, want,
+		       got ? got : "(cmark failed)");
+	}
+	free(want);
+	free(got);
+	gal_sink_free(s);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ property test: awkward strings */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+static const char *const pieces[] = {
+    "*",    "**",   "_",    "__",  "#",    "# ",     "1.",   "1. ",  "2)",   "<",     ">",    "&",     "&amp;", "&#42;",
+    "\\",   "`",    "``",   "[",   "]",    "](x)",   "|",    "-",    "- ",   "+ ",    "=",    "===",   "---",   "~",
+    "!",    "![",   "(",    ")",   "\"",   "'",      " ",    "  ",   "a",    "word",  "é",    "中文",  "😀",    "<div>",
+    "<!--", "http://example.com/", "a*b", "_x_", "* * *", ":", ";", "$", "%", "{", "}", "^", "1", "99.", "\t"};
+
+static void rand_text(gal_buf *b)
+{
+	int n = 1 + (int)rnd(6);
+	for (int i = 0; i < n; i++)
+		gal_buf_puts(b, pieces[rnd(sizeof pieces / sizeof *pieces)]);
+}
+
+static gal_node *rand_text_node(void)
+{
+	gal_buf b = GAL_BUF_INIT;
+	rand_text(&b);
+	gal_node *t = gal_node_new(GAL_NODE_TEXT);
+	gal_node_set_literal(t, b.data, b.len);
+	gal_buf_free(&b);
+	return t;
+}
+
+static void rand_inlines(gal_node *parent, int depth)
+{
+	int n = 1 + (int)rnd(4);
+	for (int i = 0; i < n; i++) {
+		int kind = (int)rnd(depth > 2 ? 2 : 10);
+		gal_node *x = NULL;
+		switch (kind) {
+		case 0:
+		case 1:
+		case 2:
+			x = rand_text_node();
+			break;
+		case 3: x = gal_node_new(GAL_NODE_EMPH); break;
+		case 4: x = gal_node_new(GAL_NODE_STRONG); break;
+		case 5: x = gal_node_new(GAL_NODE_LINK); gal_node_set_attr(x, GAL_ATTR_HREF, rnd(2) ? "http://ex.com/a b(c)" : "/p?q=1&r=<2>"); break;
+		case 6: {
+			x = gal_node_new(GAL_NODE_CODE);
+			gal_buf b = GAL_BUF_INIT;
+			rand_text(&b);
+			/* code spans cannot hold tabs or edge spaces faithfully in every parser: keep to one line */
+			for (size_t k = 0; k < b.len; k++)
+				if (b.data[k] == '\t')
+					b.data[k] = 'T';
+			gal_node_set_literal(x, b.data, b.len);
+			gal_buf_free(&b);
+			break;
+		}
+		case 7: x = gal_node_new(GAL_NODE_LINEBREAK); break;
+		case 8: x = gal_node_new(GAL_NODE_SUPERSCRIPT); break;
+		default: x = rand_text_node(); break;
+		}
+		if (gal_node_append(parent, x) != GAL_OK) {
+			gal_node_free(x);
+			continue;
+		}
+		if (kind == 3 || kind == 4 || kind == 5 || kind == 8)
+			rand_inlines(x, depth + 1);
+	}
+}
+
+static gal_node *rand_block(int depth)
+{
+	int kind = (int)rnd(depth > 1 ? 3 : 7);
+	gal_node *b = NULL;
+	switch (kind) {
+	case 0:
+	case 1:
+		b = gal_node_new(GAL_NODE_PARAGRAPH);
+		rand_inlines(b, 0);
+		break;
+	case 2:
+		b = gal_node_new(GAL_NODE_HEADING);
+		gal_node_set_heading_level(b, 1 + (int)rnd(6));
+		rand_inlines(b, 0);
+		break;
+	case 3:
+		b = gal_node_new(GAL_NODE_BLOCKQUOTE);
+		gal_node_append(b, rand_block(depth + 1));
+		if (rnd(2)) {
+			gal_buf t = GAL_BUF_INIT;
+			rand_text(&t);
+			gal_node_set_attr(b, GAL_ATTR_ATTRIBUTION, t.data);
+			gal_buf_free(&t);
+		}
+		break;
+	case 4: {
+		b = gal_node_new(GAL_NODE_LIST);
+		gal_node_set_list(b, (int)rnd(2), (int)rnd(12));
+		int n = 1 + (int)rnd(3);
+		for (int i = 0; i < n; i++) {
+			gal_node *it = gal_node_new(GAL_NODE_ITEM);
+			gal_node_append(it, rand_block(depth + 1));
+			gal_node_append(b, it);
+		}
+		break;
+	}
+	case 5: {
+		b = gal_node_new(GAL_NODE_TABLE);
+		int rows = 1 + (int)rnd(3), cols = 1 + (int)rnd(3);
+		for (int r = 0; r < rows; r++) {
+			gal_node *row = gal_node_new(GAL_NODE_ROW);
+			gal_node_set_row_header(row, r == 0 && rnd(2));
+			for (int k = 0; k < cols; k++) {
+				gal_node *cell = gal_node_new(GAL_NODE_CELL);
+				rand_inlines(cell, 0);
+				gal_node_append(row, cell);
+			}
+			gal_node_append(b, row);
+		}
+		break;
+	}
+	default: {
+		b = gal_node_new(GAL_NODE_PRE);
+		gal_buf t = GAL_BUF_INIT;
+		rand_text(&t);
+		gal_buf_puts(&t, "\n```\n    indented");
+		gal_node_set_literal(b, t.data, t.len);
+		gal_buf_free(&t);
+		break;
+	}
+	}
+	return b;
+}
+
+static void property_markdown(void)
+{
+	if (!have_cmark) {
+		printf("skip: cmark not installed, Markdown property test not run\n");
+		skipped++;
+		return;
+	}
+	int cases = 400, bad = 0;
+	for (int i = 0; i < cases; i++) {
+		gal_node *doc = gal_node_new(GAL_NODE_DOCUMENT), *art = gal_node_new(GAL_NODE_ARTICLE);
+		gal_node_append(doc, art);
+		int n = 1 + (int)rnd(4);
+		for (int k = 0; k < n; k++)
+			gal_node_append(art, rand_block(0));
+		gal_tree_normalize(doc);
+		char name[64];
+		snprintf(name, sizeof name, "property case %d", i);
+		if (!cmark_roundtrip(doc, name, bad < 5))
+			bad++;
+		gal_node_free(doc);
+	}
+	CHECK(bad == 0, "Markdown property test: %d of %d random trees did not survive cmark", bad, cases);
+}
+
+/* ------------------------------------------------------------------ fixtures */
+
+static const struct {
+	const char *file, *format;
+} outputs[] = {{"expected.txt", "text"}, {"expected.md", "markdown"}, {"expected.native", "native"}};
+
+/* Splits the args file into argv words (whitespace separated, no quoting). */
+static int split_args(char *s, char **argv, int max)
+{
+	int n = 0;
+	for (char *tok = strtok(s, " \t\r\n"); tok && n < max; tok = strtok(NULL, " \t\r\n"))
+		argv[n++] = tok;
+	return n;
+}
+
+static const char *find_input(const char *dir, char *buf, size_t size)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	const char *found = NULL;
+	for (struct dirent *e; (e = readdir(d));)
+		if (!strncmp(e->d_name, "input.", 6)) {
+			snprintf(buf, size, "%s", e->d_name);
+			found = buf;
+			break;
+		}
+	closedir(d);
+	return found;
+}
+
+static void compare_or_update(const char *casename, const char *path, const char *got, size_t got_len)
+{
+	size_t want_len;
+	char *want = read_file(path, &want_len);
+	if (update) {
+		if (!want || want_len != got_len || memcmp(want, got, got_len)) {
+			write_file(path, got, got_len);
+			printf("updated %s\n", path);
+		}
+		passed++;
+	} else if (!want) {
+		fail("%s: cannot read %s", casename, path);
+	} else if (want_len != got_len || memcmp(want, got, got_len)) {
+		char gotpath[4200];
+		snprintf(gotpath, sizeof gotpath, "%s.got", path);
+		write_file(gotpath, got, got_len);
+		fail("%s: output differs from %s (see diff -u %s %s)", casename, path, path, gotpath);
+	} else {
+		passed++;
+		char gotpath[4200];
+		snprintf(gotpath, sizeof gotpath, "%s.got", path);
+		unlink(gotpath);
+	}
+	free(want);
+}
+
+static void run_case(const char *dir)
+{
+	char inbuf[256];
+	const char *input = find_input(dir, inbuf, sizeof inbuf);
+	if (!input)
+		return;
+	if (only && !strstr(dir, only))
+		return;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/args", dir);
+	char *args = read_file(path, NULL);
+	char *extra[32];
+	int nextra = args ? split_args(args, extra, 32) : 0;
+	snprintf(path, sizeof path, "%s/expected.err", dir);
+	int expect_error = exists(path);
+	int ran = 0;
+	for (size_t o = 0; o < sizeof outputs / sizeof *outputs; o++) {
+		snprintf(path, sizeof path, "%s/%s", dir, outputs[o].file);
+		int is_text = !strcmp(outputs[o].format, "text");
+		if (!exists(path) && !(is_text && expect_error))
+			continue;
+		char *argv[48];
+		int a = 0;
+		argv[a++] = galley_abs;
+		argv[a++] = "-t";
+		argv[a++] = (char *)outputs[o].format;
+		for (int i = 0; i < nextra; i++)
+			argv[a++] = extra[i];
+		argv[a++] = (char *)input;
+		argv[a] = NULL;
+		result r;
+		run(argv, dir, NULL, 30, &r);
+		ran = 1;
+		if (expect_error) {
+			CHECK(r.status == 1 && r.out_len == 0, "%s: expected a failure with no output (status %d)", dir, r.status);
+			snprintf(path, sizeof path, "%s/expected.err", dir);
+			compare_or_update(dir, path, r.err, r.err_len);
+			result_free(&r);
+			break;
+		}
+		if (r.status != 0)
+			fail("%s: -t %s exited with %d: %s", dir, outputs[o].format, r.status, r.err);
+		else
+			compare_or_update(dir, path, r.out, r.out_len);
+		if (is_text) {
+			snprintf(path, sizeof path, "%s/expected.stderr", dir);
+			if (exists(path) || (update && r.err_len))
+				compare_or_update(dir, path, r.err, r.err_len);
+			else if (r.err_len)
+				fail("%s: unexpected stderr: %s", dir, r.err);
+		}
+		result_free(&r);
+	}
+	/* the Markdown of every case must parse back to the same structure */
+	if (!expect_error) {
+		snprintf(path, sizeof path, "%s/%s", dir, input);
+		size_t len;
+		char *data = read_file(path, &len);
+		gal_options opts = GAL_OPTIONS_INIT;
+		const gal_format *fmt = gal_format_for_path(input);
+		for (int i = 0; i + 1 < nextra; i++)
+			if (!strcmp(extra[i], "-f"))
+				fmt = gal_format_find(extra[i + 1]);
+		gal_node *doc = NULL;
+		gal_error err;
+		if (data && fmt && gal_read(fmt, data, len, &opts, &doc, &err) == GAL_OK) {
+			CHECK(cmark_roundtrip(doc, dir, 1), "%s: Markdown parses back to the tree's structure", dir);
+			gal_node_free(doc);
+		}
+		free(data);
+	}
+	if (!ran)
+		printf("note: %s has no expected output\n", dir);
+	free(args);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void run_fixtures(const char *root, int depth)
+{
+	DIR *d = opendir(root);
+	if (!d)
+		return;
+	char *names[4096];
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d)) && n < 4096;)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", root, names[i]);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			char buf[256];
+			if (find_input(path, buf, sizeof buf))
+				run_case(path);
+			else if (depth < 3)
+				run_fixtures(path, depth + 1);
+		}
+		free(names[i]);
+	}
+}
+
+/* ------------------------------------------------------------------ command line */
+
+static void cli_tests(void)
+{
+	char dir[] = "/tmp/galley-cliXXXXXX";
+	if (!mkdtemp(dir)) {
+		fail("mkdtemp");
+		return;
+	}
+	char cmd[8192];
+	result r;
+#define SH(...)                                                                                                    \
+	do {                                                                                                       \
+		snprintf(cmd, sizeof cmd, __VA_ARGS__);                                                            \
+		sh(cmd, dir, &r);                                                                                  \
+	} while (0)
+
+	SH("'%s' --list-formats", galley_abs);
+	CHECK(r.status == 0 && strstr(r.out, "Readers:\n  html ") && strstr(r.out, "  text ") && strstr(r.out, "  markdown ") &&
+		  !strstr(r.out, "native"),
+	      "--list-formats: %s", r.out);
+	result_free(&r);
+	SH("'%s' --version", galley_abs);
+	CHECK(r.status == 0 && !strncmp(r.out, "galley ", 7), "--version");
+	result_free(&r);
+
+	SH("'%s' missing.html", galley_abs);
+	CHECK(r.status == 1 && !strcmp(r.err, "galley: missing.html: cannot open: No such file or directory\n"), "missing file: %s", r.err);
+	result_free(&r);
+
+	SH("printf '<p>x</p>' > a.html; '%s' -f nosuch a.html", galley_abs);
+	CHECK(r.status == 2 && strstr(r.err, "unknown input format 'nosuch'"), "unknown -f: %s", r.err);
+	result_free(&r);
+	SH("'%s' -t nosuch a.html", galley_abs);
+	CHECK(r.status == 2 && strstr(r.err, "unknown output format 'nosuch'"), "unknown -t: %s", r.err);
+	result_free(&r);
+	SH("'%s' --columns x a.html", galley_abs);
+	CHECK(r.status == 2 && r.out_len == 0, "bad --columns");
+	result_free(&r);
+
+	SH("'%s' a.html -o /nonexistent-dir/out.txt", galley_abs);
+	CHECK(r.status == 1 && strstr(r.err, "galley: /nonexistent-dir/out.txt: cannot write"), "unwritable output: %s", r.err);
+	result_free(&r);
+
+	/* a failing conversion leaves no output file, and an existing one untouched */
+	SH("printf '' > empty.html; '%s' empty.html -o out.txt; test ! -e out.txt", galley_abs);
+	CHECK(r.status == 0 && strstr(r.err, "galley: empty.html: HTML: empty input"), "empty input: no output file: %s", r.err);
+	result_free(&r);
+	SH("echo keep > out.txt; '%s' empty.html -o out.txt; test \"$(cat out.txt)\" = keep && test $(ls -a | wc -l) = 5",
+	   galley_abs);
+	CHECK(r.status == 0, "existing output untouched, no temporary files left");
+	result_free(&r);
+	SH("'%s' a.html -o out.txt && cat out.txt", galley_abs);
+	CHECK(r.status == 0 && !strcmp(r.out, "x\n"), "output written: %s", r.out);
+	result_free(&r);
+	SH("'%s' a.html -o a.html", galley_abs);
+	CHECK(r.status == 2 && strstr(r.err, "refusing to overwrite an input"), "input not overwritten: %s", r.err);
+	result_free(&r);
+	SH("'%s' . 2>&1", galley_abs);
+	CHECK(r.status == 1 && strstr(r.out, "galley: .: is a directory"), "directory input: %s", r.out);
+	result_free(&r);
+
+	/* stdin, and the output format guessed from -o */
+	SH("printf '<h1>T</h1><p>*x*</p>' | '%s' -o o.md && cat o.md", galley_abs);
+	CHECK(r.status == 0 && !strcmp(r.out, "# T\n\n\\*x\\*\n"), "stdin + -o .md: %s", r.out);
+	result_free(&r);
+	/* several inputs make one document */
+	SH("printf '<title>One</title><p>a</p>' > 1.html; printf '<title>Two</title><p>b</p>' > 2.html; '%s' -t md 1.html 2.html",
+	   galley_abs);
+	CHECK(r.status == 0 && !strcmp(r.out, "# One\n\na\n\n* * *\n\n# Two\n\nb\n"), "two inputs: %s", r.out);
+	result_free(&r);
+	/* binary input */
+	SH("head -c 3000 /bin/sh > bin.html; '%s' bin.html", galley_abs);
+	CHECK(r.status == 1 && strstr(r.err, "galley: bin.html: HTML: not HTML: the input is binary data"), "binary: %s", r.err);
+	result_free(&r);
+
+	/* hostile nesting: 100,000 unclosed <div>s and <b>s convert, bounded, without a crash */
+	SH("awk 'BEGIN{for(i=0;i<100000;i++) printf \"<div><b>\"; print \"deep text\"}' > deep.html; "
+	   "timeout 20 '%s' deep.html | tail -n 1",
+	   galley_abs);
+	CHECK(r.status == 0 && strstr(r.out, "deep text"), "deep nesting kept its text (%d): %s", r.status, r.err);
+	result_free(&r);
+	/* the node limit is enforced */
+	SH("awk 'BEGIN{for(i=0;i<300000;i++) printf \"<p>x</p><p>y<b>z</b></p>\"}' > many.html; timeout 20 '%s' many.html >/dev/null",
+	   galley_abs);
+	CHECK(r.status == 0, "300k paragraphs convert (%d): %s", r.status, r.err);
+	result_free(&r);
+
+	SH("rm -rf '%s'", dir);
+	result_free(&r);
+#undef SH
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int have(const char *prog)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", prog);
+	result r;
+	sh(cmd, NULL, &r);
+	int ok = r.status == 0;
+	result_free(&r);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	const char *fixtures = "fixtures";
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--galley") && i + 1 < argc)
+			galley = argv[++i];
+		else if (!strcmp(argv[i], "--update"))
+			update = 1;
+		else if (!strcmp(argv[i], "--fixtures") && i + 1 < argc)
+			fixtures = argv[++i];
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
+		else {
+			fprintf(stderr, "usage: runtest --galley PATH [--update] [--fixtures DIR] [--only SUBSTRING]\n");
+			return 2;
+		}
+	}
+	if (!realpath(galley, galley_abs)) {
+		fprintf(stderr, "runtest: %s: %s\n", galley, strerror(errno));
+		return 2;
+	}
+	have_cmark = have("cmark");
+	have_cmark_gfm = have("cmark-gfm");
+	if (!only) {
+		unit_tree();
+		unit_normalize();
+		unit_utf8();
+		unit_dates();
+		unit_render();
+		unit_sink();
+		unit_registry();
+		cli_tests();
+		property_markdown();
+	}
+	run_fixtures(fixtures, 0);
+	xmlCleanupParser();
+	printf("%d passed, %d failed", passed, failed);
+	if (skipped)
+		printf(", %d skipped", skipped);
+	printf("\n");
+	return failed ? 1 : 0;
+}
