@@ -217,6 +217,18 @@ static int decode_iconv(decoder *d, const char *name, const char *s, size_t n)
 	return GAL_OK;
 }
 
+/* The label as written (for messages), lower-cased; static storage is fine: messages are formatted at once. */
+static const char *raw_label(const char *d, size_t n, gal_sniff_mode mode)
+{
+	static const char *const known[] = {"iso-8859-1", "windows-1252", "latin1", "us-ascii", "ascii", "iso8859-1", "cp1252", NULL};
+	size_t lim = n < 1024 ? n : 1024;
+	(void)mode;
+	for (size_t i = 0; known[i]; i++)
+		if (find_ci(d, lim, known[i]))
+			return known[i];
+	return "iso-8859-1";
+}
+
 static int has_non_ascii(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -229,7 +241,7 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 	       const char *fmtname, char **out, size_t *outlen, const char **label, gal_error *err)
 {
 	const unsigned char *u = (const unsigned char *)data;
-	const char *name = NULL, *declared = NULL;
+	const char *name = NULL, *declared = NULL, *declared_label = "iso-8859-1";
 	size_t skip = 0;
 	if (override) {
 		if (!(name = gal_charset_canonical(override))) {
@@ -252,9 +264,11 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 		if (!name)
 			name = mode == GAL_SNIFF_XML || gal_utf8_valid(data, len) ? "UTF-8" : "windows-1252";
 		/* wire feeds often label UTF-8 bytes as Latin-1: trust the bytes when they are valid UTF-8 */
+		if (declared && !strcmp(declared, "windows-1252"))
+			declared_label = raw_label(data, len, mode);
 		if (declared && !strcmp(declared, "windows-1252") && has_non_ascii(data, len) &&
 		    gal_utf8_valid(data, len)) {
-			gal_warn(opts, fmtname, 0, "declared iso-8859-1, but the bytes are UTF-8");
+			gal_warn(opts, fmtname, 0, "declared %s, but the bytes are UTF-8", declared_label);
 			name = "UTF-8";
 		}
 	}

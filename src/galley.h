@@ -206,7 +206,8 @@ char *gal_node_text(const gal_node *node);
 size_t gal_node_count(const gal_node *node);
 
 /* Tidies a tree after reading: merges adjacent text nodes, drops empty inline containers and empty paragraphs,
- * moves leading/trailing spaces out of emphasis and links, flattens emphasis nested in the same emphasis. */
+ * moves leading/trailing spaces out of emphasis and links, flattens emphasis nested in the same emphasis and
+ * links nested in links, merges adjacent code spans. */
 void gal_tree_normalize(gal_node *root);
 
 /* ------------------------------------------------------------------ iterator (cmark-style) */

@@ -32,7 +32,7 @@ static void open_line(gal_render *r)
 		if (r->line_open)
 			flush_line(r);
 		if (r->need_nl >= 2) {
-			size_t n = r->prefix.len;
+			size_t n = r->nl_prefix < r->prefix.len ? r->nl_prefix : r->prefix.len;
 			while (n > 0 && r->prefix.data[n - 1] == ' ')
 				n--;
 			gal_sink_write(r->sink, r->prefix.data ? r->prefix.data : "", n);
@@ -136,8 +136,11 @@ void gal_render_cr(gal_render *r)
 
 void gal_render_blankline(gal_render *r)
 {
-	if (r->started)
+	if (r->started) {
+		if (r->need_nl < 2 || r->prefix.len < r->nl_prefix)
+			r->nl_prefix = r->prefix.len;
 		r->need_nl = 2;
+	}
 }
 
 size_t gal_render_prefix_push(gal_render *r, const char *s)

@@ -16,6 +16,7 @@ typedef struct {
 	size_t brk_end;  /* where the text after the break starts (brk + 1 for a space, brk for CJK) */
 	int line_open;   /* `line` holds a started line */
 	int need_nl;     /* newlines owed before the next output: 1 ends the line, 2 adds a blank line */
+	size_t nl_prefix; /* prefix length when the blank line was asked for (it belongs to that level) */
 	int started;     /* anything written yet */
 	uint32_t last_cp;
 } gal_render;

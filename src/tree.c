@@ -578,13 +578,63 @@ static int is_empty_inline(const gal_node *n)
 	return !n->first || (n->first == n->last && n->first->type == GAL_NODE_TEXT && n->first->len == 0);
 }
 
+/* The first (or last) text leaf of an inline block, descending through inline containers. */
+static gal_node *edge_leaf(gal_node *n, int last)
+{
+	while (n && is_inline_container(n->type) == 0 && n->type != GAL_NODE_TEXT && (last ? n->last : n->first))
+		n = last ? n->last : n->first;
+	while (n && is_inline_container(n->type) && (last ? n->last : n->first))
+		n = last ? n->last : n->first;
+	return n;
+}
+
+/* Removes white space (and line breaks) at the start and end of an inline block: a reader's invariant that
+ * writers rely on, since no output format keeps it. */
+static void trim_block(gal_node *b)
+{
+	for (int last = 0; last < 2; last++) {
+		for (int guard = 0; guard < 1000; guard++) {
+			gal_node *n = edge_leaf(b, last);
+			if (!n || n == b)
+				break;
+			if (n->type == GAL_NODE_LINEBREAK || (n->type == GAL_NODE_TEXT && n->len == 0)) {
+				/* drop it, and containers it leaves empty */
+				gal_node *p = n;
+				while (p->parent != b && p->parent->first == p && p->parent->last == p)
+					p = p->parent;
+				gal_node_free(p);
+				continue;
+			}
+			if (n->type != GAL_NODE_TEXT)
+				break;
+			size_t k = 0;
+			if (last) {
+				while (k < n->len && (n->lit[n->len - 1 - k] == ' ' || n->lit[n->len - 1 - k] == '\t' ||
+						      n->lit[n->len - 1 - k] == '\n'))
+					k++;
+				n->len -= k;
+				n->lit[n->len] = '\0';
+			} else {
+				while (k < n->len && (n->lit[k] == ' ' || n->lit[k] == '\t' || n->lit[k] == '\n'))
+					k++;
+				memmove(n->lit, n->lit + k, n->len - k + 1);
+				n->len -= k;
+			}
+			if (n->len)
+				break;
+		}
+	}
+}
+
 /* Tidies one node whose children are already tidy; returns the next node to visit's subtree root
  * (the node that now follows the place where `n` stood). */
 static gal_node *tidy(gal_node *n)
 {
 	gal_node *prev = n->prev, *parent = n->parent;
 	if (is_inline_container(n->type)) {
-		if ((n->type == GAL_NODE_EMPH || n->type == GAL_NODE_STRONG) && has_ancestor_of_type(n, n->type)) {
+		/* emphasis inside the same emphasis adds nothing; a link inside a link cannot be expressed */
+		if ((n->type == GAL_NODE_EMPH || n->type == GAL_NODE_STRONG || n->type == GAL_NODE_LINK) &&
+		    has_ancestor_of_type(n, n->type)) {
 			gal_node *after = n->next;
 			dissolve(n);
 			return after;
@@ -597,17 +647,25 @@ static gal_node *tidy(gal_node *n)
 		}
 		return n->next;
 	}
-	if (n->type == GAL_NODE_TEXT) {
+	if (n->type == GAL_NODE_TEXT || n->type == GAL_NODE_CODE) {
 		gal_node *after = n->next;
 		if (n->len == 0)
 			gal_node_free(n);
-		else if (prev && prev->type == GAL_NODE_TEXT) {
+		else if (prev && prev->type == n->type) { /* adjacent texts, or adjacent code spans, merge */
 			gal_node_append_literal(prev, n->lit, n->len);
 			gal_node_free(n);
 		}
 		return after;
 	}
 	(void)parent;
+	if (n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING || n->type == GAL_NODE_CELL ||
+	    n->type == GAL_NODE_FIGURE)
+		trim_block(n);
+	if ((n->type == GAL_NODE_PARAGRAPH && !n->first) || (n->type == GAL_NODE_BLOCKQUOTE && !n->first && !n->s1)) {
+		gal_node *after = n->next;
+		gal_node_free(n);
+		return after;
+	}
 	return n->next;
 }
 

@@ -475,9 +475,11 @@ static void t_inline(canon *c, const gal_node *n, int flat)
 	switch (n->type) {
 	case GAL_NODE_TEXT: c_text(c, n->lit ? n->lit : "", n->len); break;
 	case GAL_NODE_CODE:
-		if (n->len) {
+		if (n->len && !(n->prev && n->prev->type == GAL_NODE_CODE && n->prev->len)) {
+			/* the writer joins adjacent code spans into one */
 			c_open(c, "code");
-			c_text(c, n->lit, n->len);
+			for (const gal_node *k = n; k && k->type == GAL_NODE_CODE; k = k->next)
+				c_text(c, k->lit ? k->lit : "", k->len);
 			c_close(c);
 		}
 		break;
@@ -538,12 +540,14 @@ static void t_block(canon *c, const gal_node *n)
 	case GAL_NODE_BLOCKQUOTE:
 		c_open(c, "bq");
 		t_blocks(c, n);
-		if (n->s1) {
-			char *s = malloc(strlen(n->s1) + 8);
-			sprintf(s, "\xe2\x80\x94 %s", n->s1);
+		char *a = n->s1 ? gal_collapse_ws(n->s1) : NULL;
+		if (a && *a) {
+			char *s = malloc(strlen(a) + 8);
+			sprintf(s, "\xe2\x80\x94 %s", a);
 			t_text_para(c, s);
 			free(s);
 		}
+		free(a);
 		c_close(c);
 		break;
 	case GAL_NODE_LIST:

@@ -358,7 +358,7 @@ static void inline_elem(hctx *c, const xmlNode *x, gal_node *parent)
 		gal_buf b = GAL_BUF_INIT;
 		dom_text(x, &b, 0);
 		char *t = gal_collapse_ws(b.data ? b.data : "");
-		/* code keeps its inner spacing as written, but newlines become spaces (as a browser shows it) */
+		/* white space in code collapses as a browser shows it; edge spaces stay outside the span */
 		if (t && *t) {
 			if (b.data && gal_is_space((unsigned char)b.data[0]) && !c->ws)
 				append_text(c, parent, " ");
@@ -1179,10 +1179,9 @@ static void read_page_meta(const xmlNode *root, page_meta *m, const gal_options 
 				const char *type = gal_dom_attr(x, "type");
 				if (type && !gal_strcasecmp(type, "application/ld+json")) {
 					gal_buf b = GAL_BUF_INIT;
-					dom_text(x, &b, 0);
-					/* script content is raw text in libxml2's DOM */
+					/* script content: text or CDATA nodes, depending on the libxml2 version */
 					for (const xmlNode *k = x->children; k; k = k->next)
-						if (k->type != XML_TEXT_NODE && k->content)
+						if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) && k->content)
 							gal_buf_puts(&b, (const char *)k->content);
 					gal_json *j = b.data ? gal_json_parse(b.data, b.len) : NULL;
 					if (b.data && !j)

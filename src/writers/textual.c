@@ -206,14 +206,20 @@ static void inline_node(const ictx *ic, const gal_node *n, gal_buf *out, int bol
 		else
 			md_escape(out, n->lit ? n->lit : "", n->len, bol, ic->w->in_table, ic->in_heading);
 		break;
-	case GAL_NODE_CODE:
-		if (!n->len)
+	case GAL_NODE_CODE: {
+		if (!n->len || (n->prev && n->prev->type == GAL_NODE_CODE && n->prev->len))
 			break;
+		/* adjacent code spans are written as one: their backtick fences would run together */
+		gal_buf lit = GAL_BUF_INIT;
+		for (const gal_node *k = n; k && k->type == GAL_NODE_CODE; k = k->next)
+			gal_buf_put(&lit, k->lit ? k->lit : "", k->len);
 		if (plain)
-			gal_buf_put(out, n->lit, n->len);
+			gal_buf_put(out, lit.data, lit.len);
 		else
-			code_span(ic, n->lit, n->len, out);
+			code_span(ic, lit.data, lit.len, out);
+		gal_buf_free(&lit);
 		break;
+	}
 	case GAL_NODE_LINEBREAK:
 		if (ic->in_heading || ic->w->in_table)
 			gal_buf_putc(out, ' ');
@@ -328,6 +334,11 @@ static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int bl
 				int tab = out->data[--out->len] == '\t';
 				gal_buf_puts(out, tab ? "&#9;" : "&#32;");
 			}
+			/* "!" right before a link would make it an image */
+			if (p->len && p->data[0] == '[' && out->len && out->data[out->len - 1] == '!' && !ic->w->plain) {
+				out->data[--out->len] = '\0';
+				gal_buf_puts(out, "\\!");
+			}
 			gal_buf_put(out, p->data, p->len);
 			if (p->len)
 				prev_cls = k->type == GAL_NODE_LINK && !ic->w->plain ? 1 : last_class(p->data, p->len);
@@ -343,13 +354,22 @@ static char *inline_string(W *w, const gal_node *parent, int in_heading)
 	gal_buf b = GAL_BUF_INIT;
 	/* table cells do not start lines: block syntax cannot begin there */
 	inlines(&ic, parent, &b, 1, !w->in_table);
-	/* spaces at the end of a line are lost to Markdown parsers: keep the last one as an entity */
-	if (!w->plain && b.len && b.data[b.len - 1] == ' ') {
-		b.len--;
-		b.data[b.len] = '\0';
-		gal_buf_puts(&b, "&#32;");
-	}
-	return gal_buf_detach(&b);
+	if (w->plain)
+		return gal_buf_detach(&b);
+	/* white space at the edges of a line or a cell is lost to Markdown parsers: keep it as references */
+	gal_buf e = GAL_BUF_INIT;
+	size_t lead = 0, end = b.len;
+	while (lead < b.len && (b.data[lead] == ' ' || b.data[lead] == '\t'))
+		lead++;
+	while (end > lead && (b.data[end - 1] == ' ' || b.data[end - 1] == '\t'))
+		end--;
+	for (size_t i = 0; i < lead; i++)
+		gal_buf_puts(&e, b.data[i] == ' ' ? "&#32;" : "&#9;");
+	gal_buf_put(&e, b.data ? b.data + lead : "", end - lead);
+	for (size_t i = end; i < b.len; i++)
+		gal_buf_puts(&e, b.data[i] == ' ' ? "&#32;" : "&#9;");
+	gal_buf_free(&b);
+	return gal_buf_detach(&e);
 }
 
 /* ------------------------------------------------------------------ blocks */
@@ -636,21 +656,26 @@ static void block(W *w, const gal_node *n)
 		}
 		break;
 	case GAL_NODE_BLOCKQUOTE: {
+		/* right after a list marker or an outer quote marker the line is open: the marker goes there too */
+		if (w->r.line_open && !w->r.need_nl)
+			gal_render_puts(&w->r, w->plain ? "    " : "> ");
 		size_t old = gal_render_prefix_push(&w->r, w->plain ? "    " : "> ");
 		int saved = w->tight;
 		w->tight = 0;
 		blocks(w, n);
-		if (n->s1) {
+		char *attribution = n->s1 ? gal_collapse_ws(n->s1) : NULL;
+		if (attribution && *attribution) {
 			gal_render_blankline(&w->r);
 			gal_buf b = GAL_BUF_INIT;
 			gal_buf_puts(&b, "\xe2\x80\x94 ");
 			if (w->plain)
-				gal_buf_puts(&b, n->s1);
+				gal_buf_puts(&b, attribution);
 			else
-				md_escape(&b, n->s1, strlen(n->s1), 0, 0, 0);
+				md_escape(&b, attribution, strlen(attribution), 0, 0, 0);
 			gal_render_text(&w->r, b.data, b.len, w->plain);
 			gal_buf_free(&b);
 		}
+		free(attribution);
 		w->tight = saved;
 		gal_render_prefix_pop(&w->r, old);
 		break;
