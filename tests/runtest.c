@@ -176,7 +176,9 @@ static void unit_tree(void)
 	CHECK(gal_node_append(art, p) == GAL_OK, "article holds a paragraph");
 	CHECK(gal_node_append(art, p) == GAL_EINVAL, "a node with a parent cannot be appended again");
 	gal_node *li = gal_node_new(GAL_NODE_LIST);
-	CHECK(gal_node_append(li, para("x")) == GAL_EINVAL, "list refuses a paragraph");
+	gal_node *px = para("x");
+	CHECK(gal_node_append(li, px) == GAL_EINVAL, "list refuses a paragraph");
+	gal_node_free(px);
 	gal_node *stray = gal_node_new(GAL_NODE_PARAGRAPH);
 	gal_node *item = gal_node_new(GAL_NODE_ITEM);
 	CHECK(gal_node_append(item, stray) == GAL_OK && gal_node_append(li, item) == GAL_OK, "list > item > paragraph");
