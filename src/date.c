@@ -28,6 +28,16 @@ static int digits(const char *s, int n)
 	return v;
 }
 
+/* A run of digits as a number, capped (atoi overflows on long runs). */
+static int small_int(const char *p)
+{
+	int v = 0;
+	for (; isdigit((unsigned char)*p); p++)
+		if (v < 100000)
+			v = v * 10 + (*p - '0');
+	return v;
+}
+
 static int valid_ymd(int y, int m, int d) { return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31; }
 
 /* Parses "hh:mm[:ss][.fff][Z|+hh:mm|+hhmm| GMT]" or "hhmmss[Z|+hhmm]" into an ISO time part. */
@@ -63,12 +73,14 @@ static int parse_time(const char *s, char *out, size_t size)
 		strcpy(zone, "Z");
 	} else if (*p == '+' || *p == '-') {
 		int zh = digits(p + 1, 2), zm = 0;
-		const char *q = p + 3;
+		if (zh < 0 || zh > 14)
+			return 0;
+		const char *q = p + 3; /* safe: digits() saw two digits before any NUL */
 		if (*q == ':')
 			q++;
 		if (isdigit((unsigned char)*q))
 			zm = digits(q, 2);
-		if (zh < 0 || zm < 0 || zh > 14 || zm > 59)
+		if (zm < 0 || zm > 59)
 			return 0;
 		if (zh == 0 && zm == 0)
 			strcpy(zone, "Z");
@@ -112,7 +124,7 @@ char *gal_date_normalize(const char *in)
 				p++;
 		}
 		if (isdigit((unsigned char)*p)) {
-			d = atoi(p);
+			d = small_int(p);
 			while (isdigit((unsigned char)*p))
 				p++;
 			while (*p == ' ' || *p == '.' || *p == '-')
@@ -128,7 +140,7 @@ char *gal_date_normalize(const char *in)
 				p++;
 			if (!isdigit((unsigned char)*p))
 				return NULL;
-			d = atoi(p);
+			d = small_int(p);
 			while (isdigit((unsigned char)*p))
 				p++;
 			while (isalpha((unsigned char)*p)) /* 5th, 1st */
@@ -145,7 +157,7 @@ char *gal_date_normalize(const char *in)
 			p++;
 		if (isdigit((unsigned char)*p)) {
 			/* h:mm with optional AM/PM */
-			int hh = atoi(p);
+			int hh = small_int(p);
 			const char *q = p;
 			while (isdigit((unsigned char)*q))
 				q++;

@@ -593,7 +593,7 @@ static gal_node *edge_leaf(gal_node *n, int last)
 static void trim_block(gal_node *b)
 {
 	for (int last = 0; last < 2; last++) {
-		for (int guard = 0; guard < 1000; guard++) {
+		for (;;) { /* each round removes a node or ends */
 			gal_node *n = edge_leaf(b, last);
 			if (!n || n == b)
 				break;

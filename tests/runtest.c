@@ -1289,6 +1289,13 @@ static void cli_tests(void)
 	CHECK(r.status == 0, "300k paragraphs convert (%d): %s", r.status, r.err);
 	result_free(&r);
 
+	/* 40,000 line breaks in one paragraph: linear time (this was quadratic, found by fuzzing) */
+	SH("awk 'BEGIN{printf \"<p>x\"; for(i=0;i<40000;i++) printf \"<br>\"; print \"y\"}' > brs.html; "
+	   "timeout 5 '%s' -t md brs.html | tail -n 1",
+	   galley_abs);
+	CHECK(r.status == 0 && !strcmp(r.out, "y\n"), "many line breaks in bounded time (%d)", r.status);
+	result_free(&r);
+
 	SH("rm -rf '%s'", dir);
 	result_free(&r);
 #undef SH

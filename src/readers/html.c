@@ -571,7 +571,7 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 			blockquote(c, bq, container, cap);
 			for (const xmlNode *k = x->children; k; k = k->next)
 				if (k != bq && k != cap && k->type == XML_ELEMENT_NODE)
-					blocks(c, k, container); /* anything else inside */
+					blocks_until(c, k, k, container); /* anything else inside */
 			return;
 		}
 		blocks(c, x->children, container);
@@ -601,9 +601,8 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 		if (k == cap || k->type != XML_ELEMENT_NODE)
 			continue;
 		kind kk = kind_of(k);
-		if (kk == K_P || kk == K_BQ || kk == K_LIST || kk == K_TABLE) {
-			blocks(c, k, container);
-		}
+		if (kk == K_P || kk == K_BQ || kk == K_LIST || kk == K_TABLE)
+			blocks_until(c, k, k, container);
 	}
 }
 
@@ -681,7 +680,8 @@ static void list(hctx *c, const xmlNode *x, gal_node *container)
 	const char *name = (const char *)x->name;
 	int ordered = !strcmp(name, "ol");
 	const char *start = gal_dom_attr(x, "start");
-	gal_node_set_list(l, ordered, start && atoi(start) >= 0 ? atoi(start) : 1);
+	long st = start ? strtol(start, NULL, 10) : 1;
+	gal_node_set_list(l, ordered, st >= 0 && st <= 999999999 ? (int)st : 1);
 	gal_node *last_item = NULL;
 	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
 		if (k->type == XML_TEXT_NODE && gal_dom_is_blank(k))
@@ -784,8 +784,8 @@ static void table_row(hctx *c, const xmlNode *tr, gal_node *t, int header)
 		drop_edge_breaks(cell);
 		/* spanned columns become empty cells, so that columns stay aligned */
 		const char *span = gal_dom_attr(k, "colspan");
-		int extra = span ? atoi(span) - 1 : 0;
-		for (int i = 0; i < extra && i < 63; i++)
+		long extra = span ? strtol(span, NULL, 10) - 1 : 0; /* clamped below; atoi could overflow */
+		for (long i = 0; i < extra && i < 63; i++)
 			add(c, row, GAL_NODE_CELL);
 	}
 	/* a first row of <th> cells is a header row even without <thead> */

@@ -249,19 +249,6 @@ static void inline_node(const ictx *ic, const gal_node *n, gal_buf *out, int bol
 	}
 }
 
-/* A line break with only line breaks between it and the start or the end of its block. */
-static int edge_break(const gal_node *k)
-{
-	const gal_node *p = k;
-	while (p && p->type == GAL_NODE_LINEBREAK)
-		p = p->prev;
-	if (!p)
-		return 1;
-	for (p = k; p && p->type == GAL_NODE_LINEBREAK; p = p->next)
-		;
-	return p == NULL;
-}
-
 static const char *html_tag(gal_node_type t)
 {
 	return t == GAL_NODE_EMPH ? "em" : t == GAL_NODE_STRONG ? "strong" : t == GAL_NODE_SUPERSCRIPT ? "sup" : "sub";
@@ -281,10 +268,17 @@ static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int bl
 		out->failed = 1;
 		return;
 	}
-	size_t i = 0;
+	/* hard breaks at the edges of a block mean nothing (and Markdown cannot express them) */
+	size_t first_real = count, last_real = 0, i = 0;
+	for (const gal_node *k = parent->first; k; k = k->next, i++)
+		if (k->type != GAL_NODE_LINEBREAK) {
+			if (first_real == count)
+				first_real = i;
+			last_real = i;
+		}
+	i = 0;
 	for (const gal_node *k = parent->first; k; k = k->next, i++) {
-		/* hard breaks at the edges of a block mean nothing (and Markdown cannot express them) */
-		if (k->type == GAL_NODE_LINEBREAK && block_level && edge_break(k))
+		if (k->type == GAL_NODE_LINEBREAK && block_level && (i < first_real || i > last_real || first_real == count))
 			continue;
 		inline_node(ic, k, &parts[i], bol);
 		bol = k->type == GAL_NODE_LINEBREAK;

@@ -117,6 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const gal_format *html = gal_format_find("html");
 	if (!html)
 		abort();
+	/* the sniffers see the same bytes (cheap, and they scan raw input) */
+	(void)gal_format_sniff((const char *)data, size);
 
 	size_t warned = 0;
 	gal_options opts = GAL_OPTIONS_INIT;
