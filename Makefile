@@ -67,7 +67,7 @@ fuzz: deps
 	@sh tests/deps.sh clang libclang-rt-14-dev
 	@mkdir -p build-fuzz
 	@for f in $(FUZZERS); do \
-		clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
+		clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(PKG_CFLAGS) \
 			-o build-fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(PKG_LIBS) || exit 1; \
 	done
 	@echo "built: $(addprefix build-fuzz/,$(FUZZERS)); run e.g. build-fuzz/fuzz_html -max_total_time=60 tests/fuzz/corpus-html"

@@ -635,7 +635,8 @@ static gal_node *tidy(gal_node *n)
 		/* emphasis inside the same emphasis adds nothing; a link inside a link cannot be expressed */
 		if ((n->type == GAL_NODE_EMPH || n->type == GAL_NODE_STRONG || n->type == GAL_NODE_LINK) &&
 		    has_ancestor_of_type(n, n->type)) {
-			gal_node *after = n->next;
+			/* the moved children are visited again, so that they merge with their new neighbours */
+			gal_node *after = n->first ? n->first : n->next;
 			dissolve(n);
 			return after;
 		}

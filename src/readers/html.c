@@ -784,7 +784,8 @@ static void table_row(hctx *c, const xmlNode *tr, gal_node *t, int header)
 		drop_edge_breaks(cell);
 		/* spanned columns become empty cells, so that columns stay aligned */
 		const char *span = gal_dom_attr(k, "colspan");
-		long extra = span ? strtol(span, NULL, 10) - 1 : 0; /* clamped below; atoi could overflow */
+		long span_n = span ? strtol(span, NULL, 10) : 1; /* strtol, not atoi: no overflow */
+		long extra = span_n > 1 ? span_n - 1 : 0;
 		for (long i = 0; i < extra && i < 63; i++)
 			add(c, row, GAL_NODE_CELL);
 	}
