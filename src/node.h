@@ -27,4 +27,11 @@ struct gal_node {
 	gal_docmeta *docmeta; /* DOCUMENT */
 };
 
+/* Frees n and the ancestors it leaves empty, up to (not including) `stop`. */
+void gal_node_free_up(gal_node *n, gal_node *stop);
+
+/* Removes white space and line breaks at the start and end of an inline block (paragraph, heading, cell,
+ * figure caption): the readers' invariant, also applied by gal_tree_normalize. */
+void gal_inline_block_trim(gal_node *b);
+
 #endif

@@ -588,9 +588,15 @@ static gal_node *edge_leaf(gal_node *n, int last)
 	return n;
 }
 
-/* Removes white space (and line breaks) at the start and end of an inline block: a reader's invariant that
- * writers rely on, since no output format keeps it. */
-static void trim_block(gal_node *b)
+void gal_node_free_up(gal_node *n, gal_node *stop)
+{
+	while (n->parent && n->parent != stop && n->parent->first == n && n->parent->last == n)
+		n = n->parent;
+	gal_node_free(n);
+}
+
+/* Writers rely on this invariant, since no output format keeps white space at block edges. */
+void gal_inline_block_trim(gal_node *b)
 {
 	for (int last = 0; last < 2; last++) {
 		for (;;) { /* each round removes a node or ends */
@@ -598,11 +604,7 @@ static void trim_block(gal_node *b)
 			if (!n || n == b)
 				break;
 			if (n->type == GAL_NODE_LINEBREAK || (n->type == GAL_NODE_TEXT && n->len == 0)) {
-				/* drop it, and containers it leaves empty */
-				gal_node *p = n;
-				while (p->parent != b && p->parent->first == p && p->parent->last == p)
-					p = p->parent;
-				gal_node_free(p);
+				gal_node_free_up(n, b); /* and the containers it leaves empty */
 				continue;
 			}
 			if (n->type != GAL_NODE_TEXT)
@@ -661,7 +663,7 @@ static gal_node *tidy(gal_node *n)
 	(void)parent;
 	if (n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING || n->type == GAL_NODE_CELL ||
 	    n->type == GAL_NODE_FIGURE)
-		trim_block(n);
+		gal_inline_block_trim(n);
 	if ((n->type == GAL_NODE_PARAGRAPH && !n->first) || (n->type == GAL_NODE_BLOCKQUOTE && !n->first && !n->s1)) {
 		gal_node *after = n->next;
 		gal_node_free(n);

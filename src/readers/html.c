@@ -183,7 +183,7 @@ static void append_raw(hctx *c, gal_node *parent, const char *s)
 	c->ws = 0;
 }
 
-/* Removes trailing spaces from the last text inside a block (before a line break, and at the block's end). */
+/* Removes trailing spaces from the last text inside a block, before a line break. */
 static void trim_trailing(gal_node *block)
 {
 	for (;;) {
@@ -194,55 +194,24 @@ static void trim_trailing(gal_node *block)
 			return;
 		while (n->len && n->lit[n->len - 1] == ' ')
 			n->lit[--n->len] = '\0';
-		if (n->len)
+		if (n->len || n == block)
 			return;
-		/* the text became empty: drop it and its empty ancestors, then look again */
-		if (n == block)
-			return;
-		gal_node *p = n;
-		while (p->parent != block && p->parent->first == p && p->parent->last == p)
-			p = p->parent;
-		gal_node_free(p);
+		gal_node_free_up(n, block); /* the text became empty: drop it, then look again */
 	}
 }
 
-static int has_content(const gal_node *n)
+/* Ends an inline block: trims its edges, and removes it if nothing is left. */
+static void finish_inline_block(gal_node *b)
 {
-	for (const gal_node *k = n->first; k; k = k->next) {
-		if (k->type == GAL_NODE_LINEBREAK)
-			continue;
-		if (k->type != GAL_NODE_TEXT || k->len)
-			return 1;
-	}
-	return 0;
-}
-
-static void drop_edge_breaks(gal_node *b)
-{
-	while (b->first && b->first->type == GAL_NODE_LINEBREAK)
-		gal_node_free(b->first);
-	while (b->last && b->last->type == GAL_NODE_LINEBREAK)
-		gal_node_free(b->last);
-}
-
-/* Ends an inline block: trims, and removes it if nothing is left. Returns 1 if it was kept. */
-static int finish_inline_block(gal_node *b)
-{
-	trim_trailing(b);
-	drop_edge_breaks(b);
-	trim_trailing(b);
-	if (!has_content(b)) {
+	gal_inline_block_trim(b);
+	if (!b->first)
 		gal_node_free(b);
-		return 0;
-	}
-	return 1;
 }
 
 /* Text of a DOM subtree (text nodes only, skipping script/style; <br> as a newline), for attributes and
  * literals. Iterative: it also serves as the fallback for subtrees nested beyond the depth limit. */
-static void dom_text(const xmlNode *root, gal_buf *b, int unused)
+static void dom_text(const xmlNode *root, gal_buf *b)
 {
-	(void)unused;
 	const xmlNode *x = root->children;
 	while (x) {
 		const xmlNode *down = NULL;
@@ -270,7 +239,7 @@ static void dom_text(const xmlNode *root, gal_buf *b, int unused)
 static char *dom_text_collapsed(const xmlNode *x)
 {
 	gal_buf b = GAL_BUF_INIT;
-	dom_text(x, &b, 0);
+	dom_text(x, &b);
 	char *s = gal_collapse_ws(b.data ? b.data : "");
 	gal_buf_free(&b);
 	return s;
@@ -356,7 +325,7 @@ static void inline_elem(hctx *c, const xmlNode *x, gal_node *parent)
 	}
 	case K_CODE: {
 		gal_buf b = GAL_BUF_INIT;
-		dom_text(x, &b, 0);
+		dom_text(x, &b);
 		char *t = gal_collapse_ws(b.data ? b.data : "");
 		/* white space in code collapses as a browser shows it; edge spaces stay outside the span */
 		if (t && *t) {
@@ -586,8 +555,7 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 			gal_buf credit = GAL_BUF_INIT;
 			c->ws = 1;
 			caption_inlines(c, cap, fig, &credit, 0);
-			trim_trailing(fig);
-			drop_edge_breaks(fig);
+			gal_inline_block_trim(fig);
 			if (credit.len) {
 				char *cr = gal_collapse_ws(credit.data);
 				gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
@@ -730,7 +698,7 @@ static void def_list(hctx *c, const xmlNode *x, gal_node *container)
 static void pre(hctx *c, const xmlNode *x, gal_node *container)
 {
 	gal_buf b = GAL_BUF_INIT;
-	dom_text(x, &b, 0);
+	dom_text(x, &b);
 	const char *s = b.data ? b.data : "";
 	size_t n = b.len;
 	/* browsers drop one newline right after <pre>; trailing newlines are not content */
@@ -780,8 +748,7 @@ static void table_row(hctx *c, const xmlNode *tr, gal_node *t, int header)
 			return;
 		c->ws = 1;
 		inline_children(c, k, cell);
-		trim_trailing(cell);
-		drop_edge_breaks(cell);
+		gal_inline_block_trim(cell);
 		/* spanned columns become empty cells, so that columns stay aligned */
 		const char *span = gal_dom_attr(k, "colspan");
 		long span_n = span ? strtol(span, NULL, 10) : 1; /* strtol, not atoi: no overflow */
