@@ -64,7 +64,7 @@ static const char *find_ci(const char *s, size_t n, const char *needle)
 
 /* <meta charset=...> or <meta http-equiv content="...; charset=..."> in the first 1024 bytes. A simplification
  * of the WHATWG prescan: it looks for "charset=" inside <meta> tags. */
-static const char *html_prescan(const char *d, size_t n)
+static const char *html_prescan(const char *d, size_t n, char *lab, size_t labsize)
 {
 	if (n > 1024)
 		n = 1024;
@@ -82,9 +82,8 @@ static const char *html_prescan(const char *d, size_t n)
 				cs++;
 				while (cs < close && (gal_is_space((unsigned char)*cs) || *cs == '"' || *cs == '\''))
 					cs++;
-				char lab[64];
 				size_t k = 0;
-				while (cs < close && k < sizeof lab - 1 && !gal_is_space((unsigned char)*cs) && *cs != '"' &&
+				while (cs < close && k < labsize - 1 && !gal_is_space((unsigned char)*cs) && *cs != '"' &&
 				       *cs != '\'' && *cs != ';' && *cs != '/' && *cs != '>')
 					lab[k++] = *cs++;
 				lab[k] = '\0';
@@ -101,7 +100,7 @@ static const char *html_prescan(const char *d, size_t n)
 	return NULL;
 }
 
-static const char *xml_prescan(const char *d, size_t n)
+static const char *xml_prescan(const char *d, size_t n, char *lab, size_t labsize)
 {
 	if (n < 5 || memcmp(d, "<?xml", 5))
 		return NULL;
@@ -116,9 +115,9 @@ static const char *xml_prescan(const char *d, size_t n)
 		e++;
 	if (e >= end || (*e != '"' && *e != '\''))
 		return NULL;
-	char q = *e++, lab[64];
+	char q = *e++;
 	size_t k = 0;
-	while (e < end && *e != q && k < sizeof lab - 1)
+	while (e < end && *e != q && k < labsize - 1)
 		lab[k++] = *e++;
 	lab[k] = '\0';
 	const char *name = gal_charset_canonical(lab);
@@ -217,18 +216,6 @@ static int decode_iconv(decoder *d, const char *name, const char *s, size_t n)
 	return GAL_OK;
 }
 
-/* The label as written (for messages), lower-cased; static storage is fine: messages are formatted at once. */
-static const char *raw_label(const char *d, size_t n, gal_sniff_mode mode)
-{
-	static const char *const known[] = {"iso-8859-1", "windows-1252", "latin1", "us-ascii", "ascii", "iso8859-1", "cp1252", NULL};
-	size_t lim = n < 1024 ? n : 1024;
-	(void)mode;
-	for (size_t i = 0; known[i]; i++)
-		if (find_ci(d, lim, known[i]))
-			return known[i];
-	return "iso-8859-1";
-}
-
 static int has_non_ascii(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -241,7 +228,8 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 	       const char *fmtname, char **out, size_t *outlen, const char **label, gal_error *err)
 {
 	const unsigned char *u = (const unsigned char *)data;
-	const char *name = NULL, *declared = NULL, *declared_label = "iso-8859-1";
+	const char *name = NULL, *declared = NULL;
+	char declared_label[64] = ""; /* as written, for messages */
 	size_t skip = 0;
 	if (override) {
 		if (!(name = gal_charset_canonical(override))) {
@@ -255,7 +243,8 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 	} else if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
 		name = "UTF-16BE", skip = 2;
 	} else {
-		declared = mode == GAL_SNIFF_HTML ? html_prescan(data, len) : xml_prescan(data, len);
+		declared = mode == GAL_SNIFF_HTML ? html_prescan(data, len, declared_label, sizeof declared_label)
+						  : xml_prescan(data, len, declared_label, sizeof declared_label);
 		if (declared && !strcmp(declared, "?")) {
 			gal_warn(opts, fmtname, 0, "unknown encoding in the XML declaration; reading as UTF-8");
 			declared = NULL;
@@ -264,8 +253,6 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 		if (!name)
 			name = mode == GAL_SNIFF_XML || gal_utf8_valid(data, len) ? "UTF-8" : "windows-1252";
 		/* wire feeds often label UTF-8 bytes as Latin-1: trust the bytes when they are valid UTF-8 */
-		if (declared && !strcmp(declared, "windows-1252"))
-			declared_label = raw_label(data, len, mode);
 		if (declared && !strcmp(declared, "windows-1252") && has_non_ascii(data, len) &&
 		    gal_utf8_valid(data, len)) {
 			gal_warn(opts, fmtname, 0, "declared %s, but the bytes are UTF-8", declared_label);
