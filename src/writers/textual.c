@@ -72,6 +72,9 @@ static int entity_follows(const char *s, size_t i, size_t n)
 	return j > start && j < n && s[j] == ';';
 }
 
+/* A space or tab as a character reference: Markdown keeps those where it would drop the character itself. */
+static const char *ws_ref(char c) { return c == '\t' ? "&#9;" : "&#32;"; }
+
 /* Escapes literal text for Markdown. `bol`: the text starts a line (block-start syntax must be neutralised). */
 static void md_escape(gal_buf *b, const char *s, size_t n, int bol, int in_table, int in_heading)
 {
@@ -82,7 +85,7 @@ static void md_escape(gal_buf *b, const char *s, size_t n, int bol, int in_table
 		if (bol) {
 			/* leading spaces would be stripped or start a code block */
 			if (c == ' ' || c == '\t') {
-				gal_buf_puts(b, c == ' ' ? "&#32;" : "&#9;");
+				gal_buf_puts(b, ws_ref(c));
 				continue;
 			}
 			bol = 0;
@@ -325,8 +328,8 @@ static void inlines(const ictx *ic, const gal_node *parent, gal_buf *out, int bl
 			/* white space before a hard break would be dropped: keep it as a character reference */
 			if (k->type == GAL_NODE_LINEBREAK && !ic->w->plain && out->len &&
 			    (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
-				int tab = out->data[--out->len] == '\t';
-				gal_buf_puts(out, tab ? "&#9;" : "&#32;");
+				char ws = out->data[--out->len];
+				gal_buf_puts(out, ws_ref(ws));
 			}
 			/* "!" right before a link would make it an image */
 			if (p->len && p->data[0] == '[' && out->len && out->data[out->len - 1] == '!' && !ic->w->plain) {
@@ -358,10 +361,10 @@ static char *inline_string(W *w, const gal_node *parent, int in_heading)
 	while (end > lead && (b.data[end - 1] == ' ' || b.data[end - 1] == '\t'))
 		end--;
 	for (size_t i = 0; i < lead; i++)
-		gal_buf_puts(&e, b.data[i] == ' ' ? "&#32;" : "&#9;");
+		gal_buf_puts(&e, ws_ref(b.data[i]));
 	gal_buf_put(&e, b.data ? b.data + lead : "", end - lead);
 	for (size_t i = end; i < b.len; i++)
-		gal_buf_puts(&e, b.data[i] == ' ' ? "&#32;" : "&#9;");
+		gal_buf_puts(&e, ws_ref(b.data[i]));
 	gal_buf_free(&b);
 	return gal_buf_detach(&e);
 }
