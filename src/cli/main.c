@@ -22,6 +22,7 @@ static void usage(FILE *fp)
 		"  -o, --output PATH    output file; '-' or absent = stdout; no FILE or '-' = stdin\n"
 		"  -s, --standalone     write document metadata (Markdown: YAML front matter)\n"
 		"      --columns N      wrap width for text (default 72; 0 = no wrapping)\n"
+		"      --no-extract     HTML: convert the whole page, not just the article found in it\n"
 		"  -v, --verbose        report recoverable problems in the input\n"
 		"      --list-formats   print readers and writers\n"
 		"      --version        print the version\n"
@@ -130,7 +131,7 @@ static int same_file(const char *a, const char *b)
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION };
+enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT };
 
 int main(int argc, char **argv)
 {
@@ -141,7 +142,8 @@ int main(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'}, {"standalone", no_argument, NULL, 's'},
 	    {"columns", required_argument, NULL, OPT_COLUMNS}, {"verbose", no_argument, NULL, 'v'},
 	    {"list-formats", no_argument, NULL, OPT_LIST}, {"version", no_argument, NULL, OPT_VERSION},
-	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+	    {"no-extract", no_argument, NULL, OPT_NO_EXTRACT}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	gal_options opts = GAL_OPTIONS_INIT;
 	opts.warn = on_warning;
 	const char *from = NULL, *to = NULL, *output = NULL;
@@ -153,6 +155,7 @@ int main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 's': opts.standalone = 1; break;
 		case 'v': opts.verbose = 1; break;
+		case OPT_NO_EXTRACT: opts.no_extract = 1; break;
 		case OPT_COLUMNS: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
