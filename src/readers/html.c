@@ -5,6 +5,7 @@
 #include "../json.h"
 #include "../node.h"
 #include "html_dom.h"
+#include "html_extract.h"
 #include "readers.h"
 
 #include <libxml/HTMLparser.h>
@@ -103,6 +104,12 @@ static int is_block_kind(kind k)
 {
 	return k != K_INLINE && k != K_SKIP && k != K_A && k != K_EM && k != K_STRONG && k != K_CODE && k != K_SUP &&
 	       k != K_SUB && k != K_Q && k != K_BR && k != K_IMG;
+}
+
+int gal_html_elem_class(const xmlNode *x)
+{
+	kind k = kind_of(x);
+	return k == K_SKIP ? GAL_HE_SKIP : is_block_kind(k) ? GAL_HE_BLOCK : GAL_HE_INLINE;
 }
 
 /* ------------------------------------------------------------------ reader state */
@@ -244,6 +251,8 @@ static char *dom_text_collapsed(const xmlNode *x)
 	gal_buf_free(&b);
 	return s;
 }
+
+char *gal_html_text(const xmlNode *x) { return dom_text_collapsed(x); }
 
 /* ------------------------------------------------------------------ inline elements */
 
@@ -907,18 +916,21 @@ static void blocks(hctx *c, const xmlNode *first, gal_node *container)
 
 typedef struct {
 	char *jsonld_headline, *og_title, *title, *og_desc, *desc, *section, *site, *url, *lang, *issued,
-	    *modified, *time_datetime, *copyright, *jsonld_desc, *jsonld_lang;
-	gal_strlist authors, keywords;
+	    *modified, *time_datetime, *copyright, *jsonld_desc, *jsonld_lang, *og_type, *jsonld_body;
+	gal_strlist authors, jsonld_authors, keywords;
+	int jsonld_article; /* the page declares an article in JSON-LD */
 } page_meta;
 
 static void pm_free(page_meta *m)
 {
 	char **s[] = {&m->jsonld_headline, &m->og_title, &m->title,   &m->og_desc,       &m->desc,
 		      &m->section,         &m->site,     &m->url,     &m->lang,          &m->issued,
-		      &m->modified,        &m->time_datetime, &m->copyright, &m->jsonld_desc, &m->jsonld_lang};
+		      &m->modified,        &m->time_datetime, &m->copyright, &m->jsonld_desc, &m->jsonld_lang,
+		      &m->og_type,         &m->jsonld_body};
 	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
 		free(*s[i]);
 	gal_strlist_clear(&m->authors);
+	gal_strlist_clear(&m->jsonld_authors);
 	gal_strlist_clear(&m->keywords);
 }
 
@@ -1003,8 +1015,15 @@ static void jsonld_article(const gal_json *o, page_meta *m)
 	take(&m->issued, gal_json_str(gal_json_get(o, "datePublished")));
 	take(&m->modified, gal_json_str(gal_json_get(o, "dateModified")));
 	take(&m->jsonld_lang, gal_json_str(gal_json_get(o, "inLanguage")));
-	if (!m->authors.count)
-		jsonld_names(gal_json_get(o, "author"), &m->authors);
+	m->jsonld_article = 1;
+	if (!m->jsonld_body) {
+		/* keep the paragraph breaks: this text may become the body */
+		const char *b = gal_json_str(gal_json_get(o, "articleBody"));
+		if (b && *b)
+			m->jsonld_body = strdup(b);
+	}
+	if (!m->jsonld_authors.count)
+		jsonld_names(gal_json_get(o, "author"), &m->jsonld_authors);
 	const gal_json *sec = gal_json_get(o, "articleSection");
 	if (sec && sec->type == GAL_JSON_ARRAY)
 		sec = sec->child;
@@ -1086,7 +1105,8 @@ static void read_meta_tag(const xmlNode *x, page_meta *m)
 		   {"copyright", 11},
 		   {"dc.rights", 11},
 		   {"og:locale", 12},
-		   {"dc.language", 12}};
+		   {"dc.language", 12},
+		   {"og:type", 13}};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
 		if (gal_strcasecmp(name, map[i].name))
 			continue;
@@ -1106,6 +1126,7 @@ static void read_meta_tag(const xmlNode *x, page_meta *m)
 		case 9: take(&m->section, content); break;
 		case 10: take(&m->url, content); break;
 		case 11: take(&m->copyright, content); break;
+		case 13: take(&m->og_type, content); break;
 		case 12:
 			if (!m->lang) {
 				char *l = gal_collapse_ws(content);
@@ -1209,26 +1230,96 @@ static void set_date(char **slot, const char *v)
 	*slot = iso ? iso : strdup(v);
 }
 
-static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art)
+static const char *const title_seps[] = {" | ", " - ", " \xe2\x80\x94 ", " \xe2\x80\x93 ", " :: ", " \xc2\xb7 ",
+					 " \xc2\xbb ", NULL};
+
+/* "Headline | Site" -> "Headline". With the site's name known, only that suffix or prefix goes; with `guess`
+ * (a <title> on a page that does not name its site), the last part goes when what is left still reads as a
+ * headline (four words or more). Returns a new string. */
+static char *strip_site(const char *title, const char *site, int guess)
 {
-	gal_meta *m = art->meta;
-	/* a leading <h1> is the headline's place on the page */
-	gal_node *first = art->first;
-	char *h1 = NULL;
-	if (first && first->type == GAL_NODE_HEADING && first->as.heading.level == 1) {
-		h1 = gal_node_text(first);
-		const char *best = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : pm->title;
-		if (h1 && *h1 && (!best || loosely_equal_prefix(h1, best)))
-			gal_node_free(first);
-		else {
-			free(h1);
-			h1 = NULL;
+	size_t tl = strlen(title);
+	const char *cut = NULL, *cut_sep = NULL;
+	for (size_t i = 0; title_seps[i]; i++) {
+		const char *sep = title_seps[i];
+		size_t sl = strlen(sep);
+		for (const char *p = strstr(title, sep); p; p = strstr(p + 1, sep)) {
+			if (site && !gal_strcasecmp(p + sl, site))
+				return strndup(title, (size_t)(p - title));
+			if (site && (size_t)(p - title) == strlen(site) && !gal_strncasecmp(title, site, strlen(site)))
+				return strdup(p + sl);
+			if (!cut || p > cut)
+				cut = p, cut_sep = sep;
 		}
 	}
-	const char *headline = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : h1 ? h1 : pm->title;
+	if (guess && cut) {
+		size_t words = 1;
+		for (const char *p = title; p < cut; p++)
+			words += *p == ' ';
+		int wide = 0; /* scripts without spaces between words */
+		for (const char *p = title; p < cut; p++)
+			wide |= (unsigned char)*p >= 0xE3;
+		/* a bar separates a site's name almost always; a dash may be the headline's own */
+		if (!strcmp(cut_sep, " | ") || words >= 4 || (wide && cut - title >= 15))
+			return strndup(title, (size_t)(cut - title));
+	}
+	(void)tl;
+	return strdup(title);
+}
+
+static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_extract *ex)
+{
+	gal_meta *m = art->meta;
+	char *h1 = NULL, *headline = NULL;
+	if (!ex) {
+		/* a leading <h1> is the headline's place on the page */
+		gal_node *first = art->first;
+		if (first && first->type == GAL_NODE_HEADING && first->as.heading.level == 1) {
+			h1 = gal_node_text(first);
+			const char *best = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : pm->title;
+			if (h1 && *h1 && (!best || loosely_equal_prefix(h1, best)))
+				gal_node_free(first);
+			else {
+				free(h1);
+				h1 = NULL;
+			}
+		}
+		const char *hl = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : h1 ? h1 : pm->title;
+		headline = hl ? strdup(hl) : NULL;
+	} else {
+		/* best source first; site names trimmed off titles */
+		if (pm->jsonld_headline)
+			headline = strip_site(pm->jsonld_headline, pm->site, 0);
+		else if (pm->og_title)
+			headline = strip_site(pm->og_title, pm->site, 0);
+		else if (ex->h1 && *ex->h1)
+			headline = strdup(ex->h1);
+		else if (pm->title)
+			headline = strip_site(pm->title, pm->site, 1);
+	}
 	gal_set_string(&m->headline, headline);
+	free(headline);
 	free(h1);
-	/* the description is a deck only when it is not just the opening paragraph */
+	const gal_strlist *authors = pm->jsonld_authors.count           ? &pm->jsonld_authors
+				     : ex && ex->authors.count ? &ex->authors
+							       : &pm->authors;
+	for (size_t i = 0; i < authors->count; i++)
+		gal_meta_add_byline(m, authors->items[i], NULL);
+	for (size_t i = 0; i < pm->keywords.count; i++)
+		gal_strlist_push(&m->keywords, pm->keywords.items[i]);
+	set_date(&m->issued, pm->issued ? pm->issued : ex && ex->date ? ex->date : pm->time_datetime);
+	set_date(&m->modified, pm->modified);
+	gal_set_string(&m->section, pm->section ? pm->section : ex ? ex->section : NULL);
+	gal_set_string(&m->source, pm->site);
+	gal_set_string(&m->url, pm->url);
+	gal_set_string(&m->language, pm->lang ? pm->lang : pm->jsonld_lang);
+	gal_set_string(&m->copyright, pm->copyright);
+}
+
+/* The description is a deck only when it is not just the opening paragraph. */
+static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
+{
+	gal_meta *m = art->meta;
 	const char *desc = pm->og_desc ? pm->og_desc : pm->desc ? pm->desc : pm->jsonld_desc;
 	if (desc) {
 		gal_node *p = art->first;
@@ -1241,23 +1332,115 @@ static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art)
 		free(pt);
 		free(pc);
 	}
-	for (size_t i = 0; i < pm->authors.count; i++)
-		gal_meta_add_byline(m, pm->authors.items[i], NULL);
-	for (size_t i = 0; i < pm->keywords.count; i++)
-		gal_strlist_push(&m->keywords, pm->keywords.items[i]);
-	set_date(&m->issued, pm->issued ? pm->issued : pm->time_datetime);
-	set_date(&m->modified, pm->modified);
-	gal_set_string(&m->section, pm->section);
-	gal_set_string(&m->source, pm->site);
-	gal_set_string(&m->url, pm->url);
-	gal_set_string(&m->language, pm->lang ? pm->lang : pm->jsonld_lang);
-	gal_set_string(&m->copyright, pm->copyright);
 	gal_docmeta *d = doc->docmeta;
 	gal_set_string(&d->title, m->headline);
 	gal_set_string(&d->language, m->language);
 	gal_set_string(&d->date, m->issued);
 	if (m->nbylines)
 		gal_set_string(&d->creator, m->bylines[0].name);
+}
+
+/* Text of the body's paragraphs: how much story there is. `prose` counts paragraphs of 80 bytes or more. */
+static size_t body_text(const gal_node *art, size_t *prose)
+{
+	size_t n = 0;
+	for (const gal_node *b = art->first; b; b = b->next) {
+		char *t = gal_node_text(b);
+		size_t l = t ? strlen(t) : 0;
+		free(t);
+		n += l;
+		if (b->type == GAL_NODE_PARAGRAPH && l >= 80)
+			(*prose)++;
+	}
+	return n;
+}
+
+/* A body from JSON-LD articleBody (pages that build their text with JavaScript): one paragraph per line. */
+static void body_from_jsonld(hctx *c, const char *text, gal_node *art)
+{
+	const char *p = text;
+	while (*p && !c->status) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *line = strndup(p, n);
+		char *t = line ? gal_collapse_ws(line) : NULL;
+		if (t && *t) {
+			gal_node *para = add(c, art, GAL_NODE_PARAGRAPH);
+			if (para)
+				append_raw(c, para, t);
+		}
+		free(t);
+		free(line);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, gal_node *art)
+{
+	const gal_options *opts = c->opts;
+	gal_extract ex;
+	const char *hl = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title;
+	const char *desc = pm->og_desc ? pm->og_desc : pm->desc ? pm->desc : pm->jsonld_desc;
+	int evidence = pm->jsonld_article || (pm->og_type && !gal_strcasecmp(pm->og_type, "article"));
+	if (gal_extract_run(doc, hl, desc, evidence, &ex) != GAL_OK) {
+		gal_extract_free(&ex);
+		gal_error_set(c->err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
+		c->status = GAL_ENOMEM;
+		return;
+	}
+	for (size_t i = 0; ex.found && i < ex.nroots && !c->status; i++) {
+		c->ws = 1;
+		blocks_until(c, ex.roots[i], ex.roots[i], art);
+	}
+	if (c->status) {
+		gal_extract_free(&ex);
+		return;
+	}
+	gal_tree_normalize(tree);
+	apply_meta(pm, tree, art, &ex);
+	gal_extract_clean_tree(art);
+	size_t prose = 0, text = body_text(art, &prose);
+	/* the page's own JSON-LD copy of the text, when the page shows much less of it */
+	if (pm->jsonld_body && text * 10 < strlen(pm->jsonld_body) * 3) {
+		while (art->first)
+			gal_node_free(art->first);
+		body_from_jsonld(c, pm->jsonld_body, art);
+		text = body_text(art, &prose);
+		ex.found = 1;
+	}
+	if (ex.found && !text) {
+		ex.found = 0;
+		ex.why = "no text";
+	}
+	if (!ex.found) {
+		while (art->first)
+			gal_node_free(art->first);
+		/* what the page shows outside an article (a masthead's date, a teaser's byline) is not metadata */
+		gal_meta *m = art->meta;
+		if (!pm->issued) {
+			free(m->issued);
+			m->issued = NULL;
+		}
+		if (!pm->section) {
+			free(m->section);
+			m->section = NULL;
+		}
+		if (!pm->jsonld_authors.count && ex.authors.count) {
+			for (size_t i = 0; i < m->nbylines; i++) {
+				free(m->bylines[i].name);
+				free(m->bylines[i].title);
+			}
+			m->nbylines = 0;
+			for (size_t i = 0; i < pm->authors.count; i++)
+				gal_meta_add_byline(m, pm->authors.items[i], NULL);
+		}
+		gal_warn(opts, FMT, 0, "no article found (%s): the body is empty", ex.why ? ex.why : "no text");
+	}
+	gal_tree_normalize(tree);
+	apply_deck(pm, tree, art);
+	gal_extract_free(&ex);
 }
 
 /* ------------------------------------------------------------------ entry points */
@@ -1268,8 +1451,7 @@ static void silent(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err,
-		     int (*post)(xmlDoc *, gal_node *, const gal_options *))
+int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err)
 {
 	/* The input is UTF-8 by now; the encoding is stated and the page's own declaration ignored, so results do
 	 * not depend on the libxml2 version's encoding rules. */
@@ -1308,14 +1490,15 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 		page_meta pm;
 		memset(&pm, 0, sizeof pm);
 		read_page_meta(root, &pm, opts);
-		if (post) {
-			c.status = post(doc, art, opts);
-		} else {
+		if (!opts->no_extract)
+			extract_body(&c, doc, &pm, tree, art);
+		else {
 			blocks(&c, root, art);
-		}
-		if (!c.status) {
-			gal_tree_normalize(tree);
-			apply_meta(&pm, tree, art);
+			if (!c.status) {
+				gal_tree_normalize(tree);
+				apply_meta(&pm, tree, art, NULL);
+				apply_deck(&pm, tree, art);
+			}
 		}
 		pm_free(&pm);
 	}
@@ -1344,7 +1527,7 @@ static int html_read(const char *data, size_t len, const gal_options *opts, gal_
 	int rc = gal_decode(data, len, GAL_SNIFF_HTML, NULL, opts, FMT, &utf8, &n, &label, err);
 	if (rc)
 		return rc;
-	rc = gal_html_to_tree(utf8, n, opts, out, err, NULL);
+	rc = gal_html_to_tree(utf8, n, opts, out, err);
 	free(utf8);
 	return rc;
 }

@@ -38,9 +38,8 @@ static inline int gal_dom_is_blank(const xmlNode *x)
 	return 1;
 }
 
-/* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article. `post`, when given, builds the
- * article's body instead of the default whole-page mapping (the article extractor). */
-int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err,
-		     int (*post)(xmlDoc *, gal_node *, const gal_options *));
+/* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article: the article found in the page, or
+ * with opts->no_extract the whole page. */
+int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err);
 
 #endif

@@ -1,0 +1,1733 @@
+/* html_extract.c: finds the article in a cluttered web page.
+ *
+ * The approach is evidence plus scoring, in the spirit of Arc90's Readability and its successors:
+ *  1. Every element of <body> gets an info record: its text length, link text length, commas, and a weight
+ *     from its class and id ("comment", "share", "sidebar" count against; "article", "content" for).
+ *  2. Page furniture is marked as junk: by tag and ARIA role (nav, aside, footer, dialogs), hidden elements,
+ *     and (in the strict pass) by class/id hints.
+ *  3. Paragraph-like blocks score by length and commas; their scores flow to their parent and, damped, to
+ *     further ancestors; a candidate's score is scaled down by its link density. Semantic evidence
+ *     (<article>, <main>, itemprop=articleBody) adds to the score.
+ *  4. The best candidate is widened to a common ancestor when the runners-up sit beside it, then its siblings
+ *     that look like story text are taken with it.
+ *  5. Inside the chosen subtrees, junk and boilerplate boxes (link lists, teaser grids, sign-up boxes) are
+ *     removed before the reader maps what is left.
+ * If the strict pass finds too little, a second pass runs without the class hints. A page whose best content
+ * is a list of teasers, or too little prose without any sign of being an article, has no article.
+ * After conversion, gal_extract_clean_tree() works on the article tree: repeated paragraphs, boilerplate
+ * lines, and header lines (headline, byline, date) repeated at the top of the body.
+ *
+ * No rule here names a site: every hint is a word that many sites use. */
+#include "html_extract.h"
+
+#include "../date.h"
+#include "../node.h"
+#include "html_dom.h"
+
+#include <libxml/HTMLparser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ per-element records */
+
+enum {
+	F_HARD_JUNK = 1,  /* furniture by tag, role or hidden state */
+	F_SOFT_JUNK = 2,  /* furniture by class/id hint (strict pass only) */
+	F_CAND = 4,       /* has a candidate score */
+	F_TEXTBLOCK = 8,  /* paragraph-like: p, pre, td, or a div holding only inline content */
+	F_BLOCKKIDS = 16, /* has block-level element children */
+	F_NEG_HINT = 32,  /* class/id has a negative hint */
+	F_POS_HINT = 64,  /* class/id has a positive hint */
+	F_STRONG_NEG = 128 /* a negative hint that is never story text (comments, cookie banners, ...) */
+};
+
+typedef struct {
+	const xmlNode *x;
+	size_t parent; /* index of the parent element, or SIZE_MAX */
+	size_t text;   /* bytes of visible text (non-space) in the subtree, junk excluded */
+	size_t link;   /* of which inside links */
+	size_t commas;
+	size_t raw_text; /* text including junk */
+	double score;
+	int weight;
+	int flags;
+} rec;
+
+typedef struct {
+	rec *r;
+	size_t n, cap;
+	int strict;
+	size_t body_text; /* raw text of the whole body */
+	const char *headline, *desc; /* from the page's metadata, may be NULL */
+	const xmlNode *h1;           /* the headline's element */
+	char *h1_text;
+} ectx;
+
+static double dmax(double a, double b) { return a > b ? a : b; }
+static double dmin(double a, double b) { return a < b ? a : b; }
+
+static rec *R(const xmlNode *x) { return (rec *)x->_private; }
+
+static int is_name(const xmlNode *x, const char *name)
+{
+	return x && x->type == XML_ELEMENT_NODE && !strcmp((const char *)x->name, name);
+}
+
+static int name_in(const xmlNode *x, const char *const *names)
+{
+	if (!x || x->type != XML_ELEMENT_NODE)
+		return 0;
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp((const char *)x->name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ class and id hints */
+
+/* Substrings of class/id (lower-cased) that mark page furniture. The first group is never story text. */
+static const char *const strong_neg[] = {
+    "comment", "disqus", "cookie", "consent", "gdpr", "newsletter", "subscri", "paywall", "regwall", "wall",
+    "pullquote", "pull-quote", "pull_quote",
+    "outbrain", "taboola", "related", "recommend", "more-from", "morefrom", "most-read", "mostread",
+    "most-popular", "mostpopular", "trending", "sharing", "share-", "-share", "sharebar", "social",
+    "sidebar", "breadcrumb", "advert", "sponsor", "promo", "popup", "modal", "author-bio", "authorbio",
+    "author-box", "authorbox", "about-author", "about-the-author", "signup", "sign-up", "login", "masthead",
+    "footer", "navbar", "navigation", "menu", "skip-link", "screen-reader", "sr-only", "visually-hidden",
+    "read-more", "readmore", "also-read", "pagination", "pager", "toolbar", "widget", "banner", "byline",
+    "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords", NULL};
+/* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
+static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
+					"meta", "bio",  "rail",  "aside", "hidden", "hide", "dfp", "gpt",
+					"extra", "header", "utility",
+					"tools", "actions", "buttons", "icons", NULL};
+/* ("text" is not one: utility-class pages put text-sm, text-gray-900 on everything) */
+static const char *const pos_hints[] = {"article", "body",  "content", "entry", "main",     "post",
+					"story",   "blog",  "prose",   "richtext", "rich-text", NULL};
+
+/* Lower-cased "class id" of x into buf; returns its length. */
+static size_t hint_string(const xmlNode *x, char *buf, size_t size)
+{
+	/* component names that script-built pages put in data attributes, and ARIA labels, say as much */
+	const char *parts[] = {gal_dom_attr(x, "class"),          gal_dom_attr(x, "id"),
+			       gal_dom_attr(x, "data-testid"),    gal_dom_attr(x, "data-component"),
+			       gal_dom_attr(x, "data-module"),    gal_dom_attr(x, "data-area"),
+			       gal_dom_attr(x, "data-type"),      gal_dom_attr(x, "aria-label")};
+	size_t n = 0;
+	if (!x->properties)
+		return 0;
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+		if (!parts[i])
+			continue;
+		for (const char *p = parts[i]; *p && n + 2 < size; p++)
+			buf[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
+		buf[n++] = ' ';
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static int has_word(const char *s, const char *w)
+{
+	size_t wl = strlen(w);
+	for (const char *p = s; (p = strstr(p, w)); p++) {
+		int before = p == s || !((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9'));
+		char a = p[wl];
+		int after = !((a >= 'a' && a <= 'z') || (a >= '0' && a <= '9'));
+		if (before && after)
+			return 1;
+	}
+	return 0;
+}
+
+static int hints(const xmlNode *x)
+{
+	char buf[512];
+	if (!hint_string(x, buf, sizeof buf))
+		return 0;
+	int f = 0;
+	for (size_t i = 0; strong_neg[i]; i++)
+		if (strstr(buf, strong_neg[i])) {
+			/* "commentary", "opinion-commentary" is a section, not a comment box */
+			if (!strcmp(strong_neg[i], "comment") && strstr(buf, "commentary"))
+				continue;
+			f |= F_NEG_HINT | F_STRONG_NEG;
+			break;
+		}
+	for (size_t i = 0; !f && neg_words[i]; i++)
+		if (has_word(buf, neg_words[i]))
+			f |= F_NEG_HINT;
+	for (size_t i = 0; pos_hints[i]; i++)
+		if (strstr(buf, pos_hints[i])) {
+			f |= F_POS_HINT;
+			break;
+		}
+	return f;
+}
+
+/* ------------------------------------------------------------------ furniture by tag, role, state */
+
+static int hidden(const xmlNode *x)
+{
+	if (gal_dom_attr(x, "hidden"))
+		return 1;
+	const char *ah = gal_dom_attr(x, "aria-hidden");
+	if (ah && !gal_strcasecmp(ah, "true"))
+		return 1;
+	const char *st = gal_dom_attr(x, "style");
+	if (st) {
+		char buf[256];
+		size_t n = 0;
+		for (const char *p = st; *p && n + 1 < sizeof buf; p++)
+			if (!gal_is_space((unsigned char)*p))
+				buf[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
+		buf[n] = '\0';
+		if (strstr(buf, "display:none") || strstr(buf, "visibility:hidden"))
+			return 1;
+	}
+	return 0;
+}
+
+static int hard_junk(const xmlNode *x)
+{
+	static const char *const tags[] = {"nav",    "aside",  "footer", "header", "dialog", "button", "select",
+					   "input",  "textarea", "iframe", "svg",  "canvas", "menu",  "template",
+					   "noscript", "object", "embed", "video", "audio", "map", NULL};
+	if (name_in(x, tags)) {
+		/* a quotation's <footer> is its attribution, a figure's its caption */
+		if ((is_name(x, "footer") || is_name(x, "header")) && x->parent &&
+		    (is_name(x->parent, "blockquote") || is_name(x->parent, "figure")))
+			return 0;
+		return 1;
+	}
+	const char *role = gal_dom_attr(x, "role");
+	if (role) {
+		static const char *const roles[] = {"navigation", "banner", "contentinfo", "complementary", "dialog",
+						    "alertdialog", "search", "menu", "menubar", "toolbar", "alert",
+						    "tablist", NULL};
+		for (size_t i = 0; roles[i]; i++)
+			if (!gal_strcasecmp(role, roles[i]))
+				return 1;
+	}
+	/* amp-sidebar, amp-ad and the like; amp-img is an image */
+	if (!strncmp((const char *)x->name, "amp-", 4) && strcmp((const char *)x->name, "amp-img"))
+		return 1;
+	return hidden(x);
+}
+
+/* ------------------------------------------------------------------ text measures */
+
+static int is_comma(const unsigned char *p, size_t *adv)
+{
+	*adv = 1;
+	if (*p == ',')
+		return 1;
+	/* fullwidth comma, ideographic comma and full stop, Arabic comma */
+	if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C)
+		return *adv = 3, 1;
+	if (p[0] == 0xE3 && p[1] == 0x80 && (p[2] == 0x81 || p[2] == 0x82))
+		return *adv = 3, 1;
+	if (p[0] == 0xD8 && p[1] == 0x8C)
+		return *adv = 2, 1;
+	return 0;
+}
+
+static void measure_text(const char *s, size_t *len, size_t *commas)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t adv;
+		if (is_comma(p, &adv))
+			(*commas)++;
+		if (!gal_is_space(*p))
+			*len += adv;
+		p += adv;
+	}
+}
+
+/* ------------------------------------------------------------------ collection */
+
+static int grow(ectx *e)
+{
+	if (e->n < e->cap)
+		return 1;
+	size_t cap = e->cap ? e->cap * 2 : 1024;
+	rec *r = realloc(e->r, cap * sizeof *r);
+	if (!r)
+		return 0;
+	/* the records moved: repoint the elements */
+	for (size_t i = 0; i < e->n; i++)
+		((xmlNode *)r[i].x)->_private = &r[i];
+	e->r = r;
+	e->cap = cap;
+	return 1;
+}
+
+/* Records every element under root in document order (parents before children). Script-like elements are not
+ * descended into. */
+static int collect(ectx *e, const xmlNode *root)
+{
+	const xmlNode *x = root;
+	while (x) {
+		int down = 0;
+		if (x->type == XML_ELEMENT_NODE) {
+			if (!grow(e))
+				return 0;
+			rec *r = &e->r[e->n];
+			memset(r, 0, sizeof *r);
+			r->x = x;
+			r->parent = x != root && x->parent && x->parent->_private ? (size_t)(R(x->parent) - e->r) : SIZE_MAX;
+			((xmlNode *)x)->_private = r;
+			e->n++;
+			down = gal_html_elem_class(x) != GAL_HE_SKIP || is_name(x, "body") || is_name(x, "html");
+		}
+		if (down && x->children) {
+			x = x->children;
+			continue;
+		}
+		while (x && x != root && !x->next)
+			x = x->parent;
+		if (!x || x == root)
+			break;
+		x = x->next;
+	}
+	return 1;
+}
+
+static const char *const textblock_tags[] = {"p", "pre", "td", "blockquote", "figcaption", "li", "dd", NULL};
+
+/* Static facts: hints, hard junk, block children, raw text. Children come after parents in the array, so a
+ * reverse sweep sums subtrees. */
+static void facts(ectx *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		const xmlNode *x = r->x;
+		r->flags = hints(x);
+		int skip = gal_html_elem_class(x) == GAL_HE_SKIP;
+		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(x) || skip))
+			r->flags |= F_HARD_JUNK;
+		for (const xmlNode *k = x->children; k; k = k->next)
+			if (k->type == XML_ELEMENT_NODE && gal_html_elem_class(k) == GAL_HE_BLOCK) {
+				r->flags |= F_BLOCKKIDS;
+				break;
+			}
+		if (name_in(x, textblock_tags) || (!(r->flags & F_BLOCKKIDS) && (is_name(x, "div") || is_name(x, "section"))))
+			r->flags |= F_TEXTBLOCK;
+		if (!skip)
+			for (const xmlNode *k = x->children; k; k = k->next)
+				if (k->type == XML_TEXT_NODE && k->content) {
+					size_t c = 0;
+					measure_text((const char *)k->content, &r->raw_text, &c);
+				}
+	}
+	for (size_t i = e->n; i-- > 0;) {
+		rec *r = &e->r[i];
+		if ((r->flags & F_HARD_JUNK) && gal_html_elem_class(r->x) == GAL_HE_SKIP)
+			r->raw_text = 0;
+		if (r->parent != SIZE_MAX)
+			e->r[r->parent].raw_text += r->raw_text;
+	}
+}
+
+static int is_junk(const ectx *e, const rec *r)
+{
+	if (r->flags & F_HARD_JUNK)
+		return 1;
+	if (!e->strict || !(r->flags & F_NEG_HINT))
+		return 0;
+	if (is_name(r->x, "body") || is_name(r->x, "html") || is_name(r->x, "main") || is_name(r->x, "article") ||
+	    is_name(r->x, "a"))
+		return 0;
+	if (!(r->flags & F_POS_HINT))
+		return 1;
+	/* both hints ("article-comments", "story-body paywalled"): furniture only when it holds little of the
+	 * page's text */
+	return (r->flags & F_STRONG_NEG) && r->raw_text * 4 < e->body_text;
+}
+
+/* Text, link text and commas per element, junk excluded. */
+static void measure(ectx *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		r->text = r->link = r->commas = 0;
+		r->score = 0;
+		r->flags &= ~F_CAND;
+	}
+	for (size_t i = e->n; i-- > 0;) {
+		rec *r = &e->r[i];
+		if (is_junk(e, r))
+			continue;
+		/* a junk ancestor hides this one too, but summing stops at the junk element itself */
+		for (const xmlNode *k = r->x->children; k; k = k->next)
+			if (k->type == XML_TEXT_NODE && k->content && gal_html_elem_class(r->x) != GAL_HE_SKIP)
+				measure_text((const char *)k->content, &r->text, &r->commas);
+		if (is_name(r->x, "a"))
+			r->link = r->text;
+		if (r->parent != SIZE_MAX) {
+			rec *p = &e->r[r->parent];
+			p->text += r->text;
+			p->link += r->link;
+			p->commas += r->commas;
+		}
+	}
+}
+
+static double link_density(const rec *r) { return r->text ? (double)r->link / (double)r->text : 0; }
+
+/* Whether an element or an ancestor is junk. */
+static int in_junk(const ectx *e, const rec *r)
+{
+	for (; r; r = r->parent == SIZE_MAX ? NULL : &e->r[r->parent])
+		if (is_junk(e, r))
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ scoring */
+
+static void init_candidate(rec *r)
+{
+	if (r->flags & F_CAND)
+		return;
+	r->flags |= F_CAND;
+	const xmlNode *x = r->x;
+	double s = 0;
+	static const char *const plus5[] = {"div", "article", "section", "main", NULL};
+	static const char *const plus3[] = {"pre", "td", "blockquote", NULL};
+	static const char *const minus3[] = {"address", "ol", "ul", "dl", "dd", "dt", "li", "form", NULL};
+	static const char *const minus5[] = {"h1", "h2", "h3", "h4", "h5", "h6", "th", NULL};
+	if (name_in(x, plus5))
+		s += 5;
+	else if (name_in(x, plus3))
+		s += 3;
+	else if (name_in(x, minus3))
+		s -= 3;
+	else if (name_in(x, minus5))
+		s -= 5;
+	if (r->flags & F_NEG_HINT)
+		s -= 25;
+	if (r->flags & F_POS_HINT)
+		s += 25;
+	/* semantic evidence */
+	const char *ip = gal_dom_attr(x, "itemprop");
+	if (ip && strstr(ip, "articleBody"))
+		s += 50;
+	if (is_name(x, "article"))
+		s += 10;
+	r->weight = (int)s;
+	r->score = s;
+}
+
+static int score_all(ectx *e)
+{
+	int scored = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		if (!(r->flags & F_TEXTBLOCK) || r->text < 25 || in_junk(e, r))
+			continue;
+		/* a div of inline content inside a paragraph-like block is not a paragraph of its own */
+		if (is_name(r->x, "li") && r->link * 2 > r->text)
+			continue;
+		double s = 1 + (double)r->commas + dmin((double)r->text / 100.0, 3.0);
+		size_t a = r->parent;
+		for (int level = 0; a != SIZE_MAX && level < 5; level++, a = e->r[a].parent) {
+			rec *anc = &e->r[a];
+			init_candidate(anc);
+			anc->score += level == 0 ? s : level == 1 ? s / 2 : s / (level * 3);
+		}
+		scored++;
+	}
+	for (size_t i = 0; i < e->n; i++)
+		if (e->r[i].flags & F_CAND)
+			e->r[i].score *= 1 - link_density(&e->r[i]);
+	return scored;
+}
+
+static int is_ancestor(const ectx *e, const rec *a, const rec *d)
+{
+	for (const rec *r = d; r; r = r->parent == SIZE_MAX ? NULL : &e->r[r->parent])
+		if (r == a)
+			return 1;
+	return 0;
+}
+
+/* A link that opens its block with a headline-sized text ("<h3><a>Council approves ...</a></h3>",
+ * "<td><a><b>Council approves ...</b></a><br>snippet"): the mark of a teaser. Links to places in the same page
+ * (a live blog's permalinks) are not. */
+static int headline_link(const xmlNode *a)
+{
+	const rec *r = R(a);
+	if (!r || r->text < 20)
+		return 0;
+	const char *href = gal_dom_attr(a, "href");
+	if (!href || href[0] == '#')
+		return 0;
+	char *t = gal_html_text(a);
+	size_t words = t && *t ? 1 : 0;
+	for (const char *p = t; p && *p; p++)
+		words += *p == ' ';
+	int wide = 0;
+	for (const char *p = t; p && *p; p++)
+		wide |= (unsigned char)*p >= 0xE3; /* CJK: no spaces between words */
+	free(t);
+	if (words < 4 && !wide)
+		return 0;
+	/* nothing visible before it in its block */
+	for (const xmlNode *x = a; x && x->parent; x = x->parent) {
+		for (const xmlNode *k = x->prev; k; k = k->prev) {
+			if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k))
+				return 0;
+			if (k->type == XML_ELEMENT_NODE && k->_private && R(k)->raw_text)
+				return 0;
+		}
+		const xmlNode *p = x->parent;
+		if (p->type != XML_ELEMENT_NODE || gal_html_elem_class(p) == GAL_HE_BLOCK)
+			break;
+	}
+	return 1;
+}
+
+/* Counts teasers (headline links) and prose paragraphs under root. */
+static size_t teasers(const xmlNode *root, size_t *prose)
+{
+	size_t n = 0;
+	const xmlNode *x = root->children;
+	while (x) {
+		int down = 1;
+		if (x->type == XML_ELEMENT_NODE) {
+			const rec *r = R(x);
+			if (is_name(x, "a")) {
+				n += headline_link(x);
+				down = 0;
+			} else if (is_name(x, "p") && r && r->text >= 80 && r->link * 10 < r->text * 3) {
+				(*prose)++;
+				down = 0;
+			} else if (!r || r->raw_text == 0)
+				down = 0;
+		}
+		if (down && x->type == XML_ELEMENT_NODE && x->children) {
+			x = x->children;
+			continue;
+		}
+		while (x && x != root && !x->next)
+			x = x->parent;
+		if (!x || x == root)
+			break;
+		x = x->next;
+	}
+	return n;
+}
+
+static int prose_para(const xmlNode *x)
+{
+	const rec *r = R(x);
+	return is_name(x, "p") && r && r->text >= 80 && r->link * 10 < r->text * 3;
+}
+
+/* The longest run of prose paragraphs side by side under root (headings and empty elements between them do not
+ * break it): an article has one, a list of teasers with a summary each does not. */
+static size_t prose_run(const xmlNode *root)
+{
+	size_t best = 0;
+	const xmlNode *x = root;
+	while (x) {
+		if (x->type == XML_ELEMENT_NODE && x->_private) {
+			size_t run = 0;
+			for (const xmlNode *k = x->children; k; k = k->next) {
+				if (k->type == XML_TEXT_NODE) {
+					if (!gal_dom_is_blank(k))
+						run = 0;
+				} else if (k->type == XML_ELEMENT_NODE && k->_private) {
+					if (prose_para(k)) {
+						if (++run > best)
+							best = run;
+					} else if (R(k)->raw_text && !(k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '6' &&
+								       !k->name[2] && R(k)->link == 0))
+						run = 0;
+				}
+			}
+		}
+		if (x->type == XML_ELEMENT_NODE && x->_private && R(x)->raw_text && x->children && !is_name(x, "p")) {
+			x = x->children;
+			continue;
+		}
+		while (x && x != root && !x->next)
+			x = x->parent;
+		if (!x || x == root)
+			break;
+		x = x->next;
+	}
+	return best;
+}
+
+static int teaser_list(const xmlNode *x)
+{
+	size_t prose = 0, n = teasers(x, &prose);
+	return n >= 3 && n * 2 >= prose && prose_run(x) < 3;
+}
+
+static rec *top_candidate(ectx *e)
+{
+	rec *top[5] = {NULL};
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		if (!(r->flags & F_CAND) || in_junk(e, r))
+			continue;
+		for (int k = 0; k < 5; k++)
+			if (!top[k] || r->score > top[k]->score) {
+				memmove(&top[k + 1], &top[k], (4 - k) * sizeof *top);
+				top[k] = r;
+				break;
+			}
+	}
+	rec *t = top[0];
+	if (!t)
+		return NULL;
+	/* runners-up beside the winner (a story split into parts by ad slots): take their common ancestor */
+	int close = 0;
+	for (int k = 1; k < 5; k++)
+		if (top[k] && top[k]->score >= 0.75 * t->score && !is_ancestor(e, top[k], t) && !is_ancestor(e, t, top[k]))
+			close++;
+	if (close >= 2) {
+		for (rec *a = t->parent == SIZE_MAX ? NULL : &e->r[t->parent]; a; a = a->parent == SIZE_MAX ? NULL : &e->r[a->parent]) {
+			int holds = 0;
+			for (int k = 1; k < 5; k++)
+				if (top[k] && top[k]->score >= 0.75 * t->score && is_ancestor(e, a, top[k]))
+					holds++;
+			if (holds >= 2) {
+				if (!is_name(a->x, "body") && !is_name(a->x, "html") && !in_junk(e, a)) {
+					init_candidate(a);
+					t = a;
+				}
+				break;
+			}
+		}
+	}
+	/* climb while the parent scores better: the winner was one part of a larger story */
+	double last = t->score;
+	for (rec *p = t->parent == SIZE_MAX ? NULL : &e->r[t->parent]; p && !is_name(p->x, "body");
+	     p = p->parent == SIZE_MAX ? NULL : &e->r[p->parent]) {
+		if (!(p->flags & F_CAND))
+			continue;
+		if (p->score < t->score / 3)
+			break;
+		/* not into a wrapper that brings link lists or teasers along */
+		if (link_density(p) > dmax(0.3, link_density(t) + 0.1) || teaser_list(p->x))
+			break;
+		if (p->score > last) {
+			t = p;
+			break;
+		}
+		last = p->score;
+	}
+	/* an only child says nothing its parent does not */
+	while (t->parent != SIZE_MAX) {
+		rec *p = &e->r[t->parent];
+		if (is_name(p->x, "body") || in_junk(e, p))
+			break;
+		int elems = 0;
+		for (const xmlNode *k = p->x->children; k; k = k->next)
+			if (k->type == XML_ELEMENT_NODE && gal_html_elem_class(k) != GAL_HE_SKIP)
+				elems++;
+		if (elems != 1)
+			break;
+		init_candidate(p);
+		t = p;
+	}
+	return t;
+}
+
+static int ends_sentence(const xmlNode *x)
+{
+	char *t = gal_html_text(x);
+	size_t n = t ? strlen(t) : 0;
+	int r = n && (t[n - 1] == '.' || t[n - 1] == '!' || t[n - 1] == '?' || (n >= 3 && !strcmp(t + n - 3, "\xe3\x80\x82")));
+	free(t);
+	return r;
+}
+
+static int boilerplate_box(const ectx *e, const rec *r);
+static int loosely_same(const char *a, const char *b);
+
+static int same_text(const xmlNode *k, const char *s)
+{
+	if (!s)
+		return 0;
+	char *t = gal_html_text(k);
+	int r = t && *t && loosely_same(t, s);
+	free(t);
+	return r;
+}
+
+static int push_root(gal_extract *ex, size_t *cap, const xmlNode *k)
+{
+	if (ex->nroots == *cap) {
+		const xmlNode **nr = realloc(ex->roots, (*cap *= 2) * sizeof *nr);
+		if (!nr)
+			return 0;
+		ex->roots = nr;
+	}
+	ex->roots[ex->nroots++] = k;
+	return 1;
+}
+
+static size_t prose_count(const xmlNode *x)
+{
+	size_t prose = 0;
+	teasers(x, &prose);
+	return prose;
+}
+
+/* Whether a sibling of the winner belongs to the story. */
+static int belongs(const ectx *e, const rec *t, const rec *r)
+{
+	const xmlNode *k = r->x;
+	if (is_junk(e, r))
+		return 0;
+	if (!r->text)
+		return is_name(k, "figure"); /* a picture without a caption */
+	if (boilerplate_box(e, r) || same_text(k, e->headline) || same_text(k, e->desc) || same_text(k, e->h1_text))
+		return 0;
+	double threshold = dmax(10, t->score * 0.2);
+	double bonus = (t->weight > 0 && r->weight > 0 && r->weight >= t->weight) ? t->score * 0.2 : 0;
+	double ld = link_density(r);
+	if ((r->flags & F_CAND) && r->score + bonus >= threshold && !teaser_list(k))
+		return 1;
+	if (is_name(k, "p") || is_name(k, "blockquote") || ((r->flags & F_TEXTBLOCK) && !is_name(k, "li"))) {
+		if (r->text > 80 && ld < 0.25)
+			return 1;
+		return r->text <= 80 && ld == 0 && ends_sentence(k);
+	}
+	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol"))
+		return ld < 0.5; /* beside the story and not a link list */
+	/* a wrapper of story paragraphs: the story split into parts by ad slots or modules */
+	return r->text > 80 && ld < 0.25 && prose_count(k) >= 1 && !teaser_list(k);
+}
+
+/* The next element after x in document order (descending), or NULL. */
+static const xmlNode *next_in_order(const xmlNode *x, int descend)
+{
+	if (descend && x->children)
+		return x->children;
+	while (x && !x->next)
+		x = x->parent;
+	return x ? x->next : NULL;
+}
+
+/* The winner and the siblings that belong to the story, in page order; and a lead picture between the
+ * headline and the story. */
+static int gather(ectx *e, rec *t, gal_extract *ex)
+{
+	const xmlNode *parent = t->x->parent;
+	size_t cap = 16;
+	ex->roots = malloc(cap * sizeof *ex->roots);
+	if (!ex->roots)
+		return 0;
+	ex->nroots = 0;
+	if (is_name(t->x, "body") || !parent)
+		return push_root(ex, &cap, t->x);
+	const xmlNode *lead[4];
+	size_t nlead = 0;
+	for (const xmlNode *k = parent->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE || !k->_private)
+			continue;
+		if (k == t->x || belongs(e, t, R(k)))
+			if (!push_root(ex, &cap, k))
+				return 0;
+	}
+	if (e->h1 && ex->nroots) {
+		const xmlNode *x = e->h1;
+		int steps = 0, reached = 0;
+		x = next_in_order(x, 0);
+		while (x && steps++ < 400) {
+			if (x == ex->roots[0]) {
+				reached = 1;
+				break;
+			}
+			int descend = 1;
+			if (x->type == XML_ELEMENT_NODE && x->_private) {
+				if (is_name(x, "figure") && !in_junk(e, R(x)) && nlead < 4)
+					lead[nlead++] = x, descend = 0;
+				else if (is_junk(e, R(x)))
+					descend = 0;
+			}
+			x = next_in_order(x, descend);
+		}
+		if (reached && nlead) {
+			for (size_t i = 0; i < nlead; i++)
+				if (!push_root(ex, &cap, lead[i]))
+					return 0;
+			/* into page order: the lead pictures first */
+			const xmlNode *tmp[4];
+			memcpy(tmp, ex->roots + ex->nroots - nlead, nlead * sizeof *tmp);
+			memmove(ex->roots + nlead, ex->roots, (ex->nroots - nlead) * sizeof *ex->roots);
+			memcpy(ex->roots, tmp, nlead * sizeof *tmp);
+		}
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------ boilerplate boxes inside the story */
+
+/* Phrases of calls to action: sign-up, subscription and paywall boxes. Lower-case, matched in lower-cased
+ * text. Several languages, as news pages are. */
+static const char *const cta[] = {
+    "subscribe", "subscriber", "subscription", "sign up", "signup", "log in", "login", "sign in",
+    "newsletter", "free trial", "days free", "unlimited access", "unlimited digital access", "free article",
+    "article limit", "articles left", "continue reading", "become a member", "support our journalism",
+    "already a member", "create an account", "create a free account", "register now", "get the app",
+    "download the app", "follow us", "share this", "share on", "abonnieren", "abonnez", "abonnement",
+    "suscr", "assine", "assinante", "abbonati", "abbonamento", "newsletter", "inscrivez", "anmelden",
+    "registrieren", "zum weiterlesen", "pour continuer", "réservé aux abonnés", "reservado para",
+    "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", NULL};
+
+static size_t count_cta(const char *lower)
+{
+	size_t n = 0;
+	for (size_t i = 0; cta[i]; i++)
+		if (strstr(lower, cta[i]))
+			n++;
+	return n;
+}
+
+static char *lower_ascii(char *s)
+{
+	for (char *p = s; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 32;
+	return s;
+}
+
+static int has_form_controls(const xmlNode *root)
+{
+	const xmlNode *x = root->children;
+	while (x) {
+		if (x->type == XML_ELEMENT_NODE &&
+		    (is_name(x, "input") || is_name(x, "button") || is_name(x, "select") || is_name(x, "textarea") ||
+		     is_name(x, "form")))
+			return 1;
+		if (x->type == XML_ELEMENT_NODE && x->children) {
+			x = x->children;
+			continue;
+		}
+		while (x && x != root && !x->next)
+			x = x->parent;
+		if (!x || x == root)
+			break;
+		x = x->next;
+	}
+	return 0;
+}
+
+static xmlNode *after_subtree(xmlNode *x, const xmlNode *root);
+
+static int cta_link(const xmlNode *root)
+{
+	const xmlNode *x = root->children;
+	while (x) {
+		if (is_name(x, "a")) {
+			char *t = lower_ascii(gal_html_text(x));
+			int hit = t && count_cta(t);
+			free(t);
+			if (hit)
+				return 1;
+		}
+		x = x->type == XML_ELEMENT_NODE && x->children && !is_name(x, "a") ? x->children : (const xmlNode *)after_subtree((xmlNode *)x, root);
+	}
+	return 0;
+}
+
+/* Whether an element inside the story is a box of furniture. */
+static int boilerplate_box(const ectx *e, const rec *r)
+{
+	const xmlNode *x = r->x;
+	if (is_junk(e, r))
+		return 1;
+	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", NULL};
+	if (!name_in(x, boxes) || !r->raw_text)
+		return 0;
+	double ld = link_density(r);
+	int list = is_name(x, "ul") || is_name(x, "ol");
+	if (ld > (list ? 0.6 : 0.5) && r->text < 3000)
+		return 1; /* link lists, "more from" grids */
+	if ((r->flags & F_NEG_HINT) && (ld > 0.2 || r->text < 200))
+		return 1;
+	if (!list && teaser_list(x))
+		return 1;
+	if (r->text < 700) {
+		char *t = lower_ascii(gal_html_text(x));
+		size_t hits = t ? count_cta(t) : 0;
+		free(t);
+		if (hits >= 2 || (hits >= 1 && has_form_controls(x)))
+			return 1;
+		/* a short box whose link is a call to action ("Sign up free") */
+		if (hits && r->text < 300 && !is_name(x, "span") && cta_link(x))
+			return 1;
+	}
+	return 0;
+}
+
+/* The node after x's subtree, within root. */
+static xmlNode *after_subtree(xmlNode *x, const xmlNode *root)
+{
+	while (x && x != root && !x->next)
+		x = x->parent;
+	return !x || x == root ? NULL : x->next;
+}
+
+static void prune(ectx *e, const xmlNode *root)
+{
+	xmlNode *x = root->children;
+	while (x) {
+		if (x->type == XML_ELEMENT_NODE && x->_private && boilerplate_box(e, R(x))) {
+			xmlNode *dead = x;
+			x = after_subtree(x, root);
+			xmlUnlinkNode(dead);
+			xmlFreeNode(dead);
+			continue;
+		}
+		if (x->type == XML_ELEMENT_NODE && x->_private && x->children) {
+			x = x->children;
+			continue;
+		}
+		x = after_subtree(x, root);
+	}
+}
+
+/* ------------------------------------------------------------------ visible metadata */
+
+static void clear_private(xmlNode *root)
+{
+	xmlNode *x = root;
+	while (x) {
+		x->_private = NULL;
+		if (x->type == XML_ELEMENT_NODE && x->children) {
+			x = x->children;
+			continue;
+		}
+		while (x && x != root && !x->next)
+			x = x->parent;
+		if (!x || x == root)
+			break;
+		x = x->next;
+	}
+}
+
+/* Loose comparison for "is this the headline": letters and digits only, case-insensitive (ASCII). */
+static int loosely_same(const char *a, const char *b)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (a[i] && (unsigned char)a[i] < 0x80 && !((a[i] | 32) >= 'a' && (a[i] | 32) <= 'z') &&
+		       !(a[i] >= '0' && a[i] <= '9'))
+			i++;
+		while (b[j] && (unsigned char)b[j] < 0x80 && !((b[j] | 32) >= 'a' && (b[j] | 32) <= 'z') &&
+		       !(b[j] >= '0' && b[j] <= '9'))
+			j++;
+		if (!a[i] || !b[j])
+			return !a[i] && !b[j];
+		char ca = a[i], cb = b[j];
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 32;
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 32;
+		if (ca != cb)
+			return 0;
+		i++, j++;
+	}
+}
+
+static const char *const byline_prefixes[] = {"written by ", "words by ", "story by ", "text by ", "by ", "von ",
+					      "par ", "por ", "di ", "door ", "av ", "af ", "text: ", "texto: ",
+					      "autor: ", "author: ", "auteur : ", "auteur: ", NULL};
+
+/* Strips "By " and similar from the start; returns the rest (inside s), or NULL when there was none. */
+static const char *after_by(const char *s);
+
+/* "By Jane Doe and John Roe": after the prefix, a few capitalised words (names), not a sentence
+ * ("Von den Ergebnissen ..." starts with a byline prefix too). */
+static int byline_shape_str(const char *c)
+{
+	const char *rest = after_by(c);
+	int ok = rest != NULL;
+	size_t words = 0;
+	static const char *const small[] = {"and", "und", "et", "y", "e", "&", "de", "van", "von", "da", "del", "der", "la", "le", NULL};
+	for (const char *p = rest; ok && p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p == w)
+			break;
+		if (++words > 10)
+			ok = 0;
+		size_t wl = (size_t)(p - w);
+		int connector = 0;
+		for (size_t i = 0; small[i]; i++)
+			connector |= strlen(small[i]) == wl && !strncmp(w, small[i], wl);
+		/* a name starts upper-case (or with a letter outside ASCII, where case is not checked) */
+		if (!connector && *w >= 'a' && *w <= 'z')
+			ok = 0;
+	}
+	size_t len = strlen(c);
+	if (len && c[len - 1] == '.' && !(len > 2 && c[len - 3] == ' '))
+		ok = 0; /* a sentence */
+	return ok && words > 0;
+}
+
+static int byline_shape(const gal_node *n)
+{
+	char *orig = gal_node_text(n);
+	char *c = orig ? gal_collapse_ws(orig) : NULL;
+	free(orig);
+	int ok = c && byline_shape_str(c);
+	free(c);
+	return ok;
+}
+
+static const char *after_by(const char *s)
+{
+	for (size_t i = 0; byline_prefixes[i]; i++) {
+		size_t n = strlen(byline_prefixes[i]);
+		if (!gal_strncasecmp(s, byline_prefixes[i], n))
+			return s + n;
+	}
+	return NULL;
+}
+
+/* Splits "A, B and C" into names; stops at a separator that starts something else ("|", " - ", a date). */
+static void split_names(const char *s, gal_strlist *out)
+{
+	char *copy = strdup(s);
+	if (!copy)
+		return;
+	/* cut at a bar, a bullet or a line break: what follows is a date or a title */
+	static const char *const cuts[] = {" | ", "|", " \xc2\xb7 ", " \xe2\x80\xa2 ", " - ", " \xe2\x80\x94 ", "\n", NULL};
+	for (size_t i = 0; cuts[i]; i++) {
+		char *c = strstr(copy, cuts[i]);
+		if (c)
+			*c = '\0';
+	}
+	static const char *const seps[] = {", and ", " and ", " & ", ", ", " und ", " et ", " y ", " e ", NULL};
+	/* without a conjunction, a comma starts a title: "Jane Doe, Staff Writer" */
+	int list = 0;
+	for (size_t i = 0; seps[i]; i++)
+		if (i != 3 && strstr(copy, seps[i]))
+			list = 1;
+	if (!list) {
+		char *c = strstr(copy, ", ");
+		if (c)
+			*c = '\0';
+	}
+	char *p = copy;
+	while (p && *p) {
+		char *best = NULL;
+		size_t bl = 0;
+		for (size_t i = 0; seps[i]; i++) {
+			char *c = strstr(p, seps[i]);
+			if (c && (!best || c < best))
+				best = c, bl = strlen(seps[i]);
+		}
+		if (best)
+			*best = '\0';
+		char *name = gal_collapse_ws(p);
+		if (name) {
+			size_t words = 1, digits = 0;
+			for (char *q = name; *q; q++)
+				words += *q == ' ', digits += *q >= '0' && *q <= '9';
+			if (*name && words <= 5 && !digits && strlen(name) < 60)
+				gal_strlist_push(out, name);
+			free(name);
+		}
+		p = best ? best + bl : NULL;
+	}
+	free(copy);
+}
+
+static int hint_has(const xmlNode *x, const char *const *words)
+{
+	char buf[512];
+	if (!hint_string(x, buf, sizeof buf))
+		return 0;
+	for (size_t i = 0; words[i]; i++)
+		if (strstr(buf, words[i]))
+			return 1;
+	return 0;
+}
+
+/* Finds a date in visible text ("Updated 3:42 p.m. ET, Tue March 5, 2024"): the first word from which the
+ * date parser succeeds. */
+static char *find_date(const char *t)
+{
+	for (const char *p = t; *p; p++) {
+		if (p != t && p[-1] != ' ')
+			continue;
+		char *d = gal_date_normalize(p);
+		if (d) {
+			free(d);
+			return strdup(p);
+		}
+	}
+	return NULL;
+}
+
+typedef struct {
+	const xmlNode *h1;
+	char *rel_author, *itemprop_author;
+	gal_strlist rel, itemprop, byline;
+	char *time_dt, *visible_date, *category, *kicker;
+} seen;
+
+static void seen_free(seen *s)
+{
+	gal_strlist_clear(&s->rel);
+	gal_strlist_clear(&s->itemprop);
+	gal_strlist_clear(&s->byline);
+	free(s->time_dt);
+	free(s->visible_date);
+	free(s->category);
+	free(s->kicker);
+}
+
+static void push_name(gal_strlist *l, const char *v)
+{
+	char *t = gal_collapse_ws(v);
+	if (t && *t && strlen(t) < 80) {
+		int dup = 0;
+		for (size_t i = 0; i < l->count; i++)
+			dup |= !gal_strcasecmp(l->items[i], t);
+		if (!dup)
+			gal_strlist_push(l, t);
+	}
+	free(t);
+}
+
+/* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
+ * comments and the page's navigation are not looked at. */
+static void look(const xmlNode *body, const char *headline, seen *s)
+{
+	const xmlNode *x = body;
+	const xmlNode *first_h1 = NULL;
+	while (x) {
+		int down = 1;
+		if (x->type == XML_ELEMENT_NODE) {
+			const rec *r = R(x);
+			int flags = r ? r->flags : 0;
+			if (gal_html_elem_class(x) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
+			    (flags & F_STRONG_NEG && hint_has(x, (const char *const[]){"comment", "related", "sidebar",
+										 "footer", "teaser", "recommend",
+										 "more-from", NULL})))
+				down = 0;
+			else if (is_name(x, "h1")) {
+				char *t = gal_html_text(x);
+				if (t && *t) {
+					if (!first_h1 && !hint_has(x, (const char *const[]){"logo", "site-title", "brand", NULL}))
+						first_h1 = x;
+					if (headline && !s->h1 && loosely_same(t, headline))
+						s->h1 = x;
+				}
+				free(t);
+				down = 0;
+			} else {
+				const char *rel = gal_dom_attr(x, "rel");
+				const char *ip = gal_dom_attr(x, "itemprop");
+				if (rel && is_name(x, "a") && has_word(rel, "author")) {
+					char *t = gal_html_text(x);
+					if (t) {
+						const char *a = after_by(t);
+						push_name(&s->rel, a ? a : t);
+					}
+					free(t);
+				} else if (rel && is_name(x, "a") && has_word(rel, "category") && !s->category) {
+					char *t = gal_html_text(x);
+					if (t && *t)
+						s->category = t;
+					else
+						free(t);
+				}
+				if (ip && has_word(ip, "author")) {
+					const char *content = gal_dom_attr(x, "content");
+					char *t = NULL;
+					/* the name may be a child itemprop=name, a content attribute or the text */
+					for (const xmlNode *k = x->children; k && !t; k = k->next)
+						if (k->type == XML_ELEMENT_NODE && gal_dom_attr(k, "itemprop") &&
+						    has_word(gal_dom_attr(k, "itemprop"), "name"))
+							t = gal_html_text(k);
+					if (!t && content && strncmp(content, "http", 4))
+						t = strdup(content);
+					if (!t && !is_name(x, "link") && !is_name(x, "meta"))
+						t = gal_html_text(x);
+					if (t) {
+						const char *a = after_by(t);
+						push_name(&s->itemprop, a ? a : t);
+					}
+					free(t);
+					down = 0;
+				} else if (ip && (has_word(ip, "datePublished") || has_word(ip, "datepublished")) && !s->time_dt) {
+					const char *v = gal_dom_attr(x, "datetime");
+					if (!v)
+						v = gal_dom_attr(x, "content");
+					if (v && *v)
+						s->time_dt = strdup(v);
+				}
+				if (is_name(x, "time") && !s->time_dt) {
+					const char *v = gal_dom_attr(x, "datetime");
+					if (v && *v)
+						s->time_dt = strdup(v);
+				}
+				char buf[512];
+				if (hint_string(x, buf, sizeof buf)) {
+					if (!s->byline.count && strstr(buf, "byline") && !strstr(buf, "bio")) {
+						char *t = gal_html_text(x);
+						if (t && strlen(t) < 200) {
+							const char *a = after_by(t);
+							split_names(a ? a : t, &s->byline);
+						}
+						free(t);
+					}
+					if (!s->visible_date && (strstr(buf, "date") || strstr(buf, "time") || strstr(buf, "publish") ||
+								 strstr(buf, "posted"))) {
+						char *t = gal_html_text(x);
+						if (t && strlen(t) < 120)
+							s->visible_date = find_date(t);
+						free(t);
+					}
+					if (!s->kicker && (strstr(buf, "kicker") || strstr(buf, "eyebrow") || strstr(buf, "overline") ||
+							   strstr(buf, "rubric") || strstr(buf, "section-label") ||
+							   strstr(buf, "category-label") || strstr(buf, "cat-links") ||
+							   strstr(buf, "post-category") || strstr(buf, "article-section"))) {
+						char *t = gal_html_text(x);
+						if (t && *t && strlen(t) < 40)
+							s->kicker = t;
+						else
+							free(t);
+					}
+				}
+			}
+		}
+		if (down && x->type == XML_ELEMENT_NODE && x->children) {
+			x = x->children;
+			continue;
+		}
+		while (x && x != body && !x->next)
+			x = x->parent;
+		if (!x || x == body)
+			break;
+		x = x->next;
+	}
+	if (!s->h1)
+		s->h1 = first_h1;
+	/* a byline with no class near the headline: "By <a>Jane Doe</a>" in a plain span */
+	const xmlNode *zone = s->h1;
+	for (int up = 0; zone && up < 3 && zone->parent && !is_name(zone->parent, "body"); up++)
+		zone = zone->parent;
+	if (zone && !s->byline.count && !s->rel.count && !s->itemprop.count) {
+		const xmlNode *y = zone->children;
+		while (y) {
+			int descend = y->type == XML_ELEMENT_NODE;
+			if (y->type == XML_ELEMENT_NODE && !is_name(y, "h1") && y->_private && R(y)->raw_text < 150 &&
+			    gal_html_elem_class(y) != GAL_HE_SKIP) {
+				char *t = gal_html_text(y);
+				if (t && after_by(t) && byline_shape_str(t)) {
+					split_names(after_by(t), &s->byline);
+					descend = 0;
+				}
+				free(t);
+				if (s->byline.count)
+					break;
+			}
+			y = descend && y->children ? y->children : (const xmlNode *)after_subtree((xmlNode *)y, zone);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ the whole run */
+
+/* GALLEY_DEBUG_EXTRACT=1: the candidates and the winner on stderr, for working on the rules. */
+static void debug_dump(const ectx *e, const rec *t)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const rec *r = &e->r[i];
+		if (!(r->flags & F_CAND) || r->score < 5)
+			continue;
+		char buf[512];
+		hint_string(r->x, buf, sizeof buf);
+		size_t prose = 0, n = teasers(r->x, &prose);
+		fprintf(stderr, "%s %-8s line %-5ld score %7.1f text %6zu link %5zu flags %3d teasers %zu prose %zu [%s]\n",
+			r == t ? "=>" : "  ", (const char *)r->x->name, (long)r->x->line, r->score, r->text, r->link, r->flags,
+			n, prose, buf);
+	}
+}
+
+static int run_pass(ectx *e, rec **top)
+{
+	measure(e);
+	score_all(e);
+	*top = top_candidate(e);
+	return *top != NULL;
+}
+
+/* Text in the winner and its siblings, minus link text: how much story a pass found. */
+static size_t found_text(const ectx *e, const rec *t)
+{
+	if (!t)
+		return 0;
+	size_t n = 0;
+	const xmlNode *parent = t->x->parent;
+	double threshold = dmax(10, t->score * 0.2);
+	for (const xmlNode *k = parent ? parent->children : t->x; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE || !k->_private)
+			continue;
+		const rec *r = R(k);
+		if (r == t || ((r->flags & F_CAND) && r->score >= threshold && !is_junk(e, r)))
+			n += r->text - r->link;
+	}
+	return n;
+}
+
+int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evidence, gal_extract *ex)
+{
+	memset(ex, 0, sizeof *ex);
+	xmlNode *root = xmlDocGetRootElement(doc);
+	if (!root)
+		return GAL_OK;
+	xmlNode *body = root;
+	for (xmlNode *k = root->children; k; k = k->next)
+		if (is_name(k, "body"))
+			body = k;
+	ectx e = {0};
+	clear_private(root);
+	if (!collect(&e, body)) {
+		clear_private(root);
+		free(e.r);
+		return GAL_ENOMEM;
+	}
+	facts(&e);
+	e.body_text = e.r[0].raw_text;
+
+	seen s;
+	memset(&s, 0, sizeof s);
+	look(body, headline, &s);
+	e.headline = headline;
+	e.desc = desc;
+	e.h1 = s.h1;
+	e.h1_text = s.h1 ? gal_html_text(s.h1) : NULL;
+
+	/* furniture: text the tag-and-role rules alone take away, or a page that is mostly links. A document
+	 * without any (a fragment, a clean export) has nothing to extract: it is all story. */
+	e.strict = 0;
+	measure(&e);
+	int furniture = e.body_text > e.r[0].text || e.r[0].link * 10 > e.r[0].text * 3;
+
+	/* strict pass, then without class hints when it found little */
+	rec *t = NULL;
+	e.strict = 1;
+	run_pass(&e, &t);
+	if (found_text(&e, t) < 500) {
+		rec *t2 = NULL;
+		e.strict = 0;
+		run_pass(&e, &t2);
+		if (t2 && found_text(&e, t2) > found_text(&e, t) * 2 && !teaser_list(t2->x))
+			t = t2;
+		else {
+			e.strict = 1;
+			run_pass(&e, &t);
+		}
+	}
+	if (getenv("GALLEY_DEBUG_EXTRACT"))
+		debug_dump(&e, t);
+	int ok = 1;
+	size_t found = found_text(&e, t);
+	int little = found < 500 && (!t || prose_count(t->x) < 2);
+	if (t && teaser_list(t->x)) {
+		ex->why = "the page lists other articles";
+	} else if (!furniture && (!t || little)) {
+		ex->roots = malloc(sizeof *ex->roots);
+		if (!(ok = ex->roots != NULL))
+			;
+		else {
+			ex->roots[0] = body;
+			ex->nroots = 1;
+			ex->found = 1;
+		}
+	} else if (!t) {
+		ex->why = "no text";
+	} else if (little && !evidence) {
+		ex->why = has_form_controls(body) ? "a form and little text" : "too little text";
+	} else if ((ok = gather(&e, t, ex))) {
+		ex->found = 1;
+		for (size_t i = 0; i < ex->nroots; i++)
+			prune(&e, ex->roots[i]);
+	}
+
+	/* metadata as shown */
+	if (s.h1)
+		ex->h1 = gal_html_text(s.h1);
+	gal_strlist *names = s.rel.count ? &s.rel : s.itemprop.count ? &s.itemprop : &s.byline;
+	for (size_t i = 0; i < names->count; i++)
+		gal_strlist_push(&ex->authors, names->items[i]);
+	ex->date = s.time_dt ? strdup(s.time_dt) : s.visible_date ? strdup(s.visible_date) : NULL;
+	ex->section = s.category ? strdup(s.category) : s.kicker ? strdup(s.kicker) : NULL;
+	seen_free(&s);
+	free(e.h1_text);
+	clear_private(root);
+	free(e.r);
+	return ok ? GAL_OK : GAL_ENOMEM;
+}
+
+void gal_extract_free(gal_extract *ex)
+{
+	free(ex->roots);
+	free(ex->h1);
+	free(ex->date);
+	free(ex->section);
+	gal_strlist_clear(&ex->authors);
+	memset(ex, 0, sizeof *ex);
+}
+
+/* ------------------------------------------------------------------ the tree pass */
+
+/* Lower-cased (ASCII) text of a block with its edges trimmed of spaces and dashes. */
+static char *block_key(const gal_node *n)
+{
+	char *t = gal_node_text(n);
+	if (!t)
+		return NULL;
+	char *c = gal_collapse_ws(t);
+	free(t);
+	return lower_ascii(c);
+}
+
+/* Whether s holds no visible character: spaces, no-break spaces, zero-width spaces. */
+static int visibly_blank(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		if (gal_is_space(*p))
+			p++;
+		else if (p[0] == 0xC2 && p[1] == 0xA0)
+			p += 2;
+		else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x8B || p[2] == 0x8C || p[2] == 0x8D || p[2] == 0xAF))
+			p += 3;
+		else if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+			p += 3;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+/* Strips edge punctuation that labels carry ("- Advertisement -", "Related:"). */
+static const char *label_core(const char *s, size_t *len)
+{
+	const char *b = s, *e = s + strlen(s);
+	while (b < e && (*b == '-' || *b == ' ' || *b == '*' || *b == '[' || *b == '('))
+		b++;
+	while (e > b && (e[-1] == '-' || e[-1] == ' ' || e[-1] == ':' || e[-1] == '*' || e[-1] == ']' || e[-1] == ')' ||
+			 e[-1] == '.'))
+		e--;
+	*len = (size_t)(e - b);
+	return b;
+}
+
+/* Whole-line labels of page furniture. */
+static const char *const furniture_lines[] = {
+    "advertisement", "advertisements", "advertising", "ad", "sponsored", "sponsored content", "paid content",
+    "story continues below advertisement", "article continues below advertisement", "continue reading below",
+    "scroll to continue", "scroll to continue with content", "skip advertisement", "anzeige", "werbung",
+    "publicité", "publicidad", "publicidade", "pubblicità", "annuncio", "реклама", "広告", "广告", "إعلان",
+    "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
+    "print", "email", "comments", "leave a comment", "leave a reply", "loading", "read more", "show more",
+    "related", "related articles", "related stories", "related content", "recommended", "recommended for you",
+    "you may also like", "you might also like", "more stories", "most read", "most popular", "trending",
+    "read next", "up next", "tags", "topics", "more on this story", "don't miss", "listen to this article",
+    "mehr zum thema", "lesen sie auch", "lire aussi", "à lire aussi", "sur le même sujet", "lee también",
+    "te puede interesar", "leia também", "leia mais", "leggi anche", "читайте также", "相关新闻", "相关阅读",
+    "関連記事", "اقرأ أيضا", "اقرأ أيضاً", NULL};
+
+/* Prefixes of lines that point elsewhere ("Read more: <link>"). */
+static const char *const pointer_prefixes[] = {
+    "read more:", "read more :", "read also:", "also read:", "related:", "recommended:", "see also:", "more:",
+    "watch:", "listen:", "read:", "read next:", "click here", "lesen sie auch", "mehr zum thema", "lire aussi",
+    "à lire aussi", "a lire aussi", "lee también", "lea también", "leer más", "leia também", "leia mais",
+    "leggi anche", "читайте также", "смотрите также", "相关", "延伸阅读", "関連", "اقرأ أيضا", "te puede interesar",
+    NULL};
+
+/* Imperatives that open a call to action. */
+static const char *const cta_verbs[] = {"subscribe", "sign up", "log in", "login", "register", "join", "download",
+					"follow us", "click here", "get full", "get unlimited", "try", "support",
+					"become a", "already a", "don't miss", "abonnieren", "abonnez", "suscríbete",
+					"assine", "abbonati", NULL};
+
+static int has_link(const gal_node *n)
+{
+	for (const gal_node *k = n->first; k; k = k->next)
+		if (k->type == GAL_NODE_LINK || has_link(k))
+			return 1;
+	return 0;
+}
+
+static int starts_with_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	if (strncmp(s, w, n))
+		return 0;
+	char c = s[n];
+	return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+}
+
+static int furniture_line(const gal_node *n, const char *key)
+{
+	size_t len;
+	const char *core = label_core(key, &len);
+	if (!len)
+		return 0;
+	for (size_t i = 0; furniture_lines[i]; i++)
+		if (strlen(furniture_lines[i]) == len && !strncmp(core, furniture_lines[i], len))
+			return 1;
+	size_t total = strlen(key);
+	if (total < 250 && has_link(n))
+		for (size_t i = 0; pointer_prefixes[i]; i++)
+			if (!strncmp(core, pointer_prefixes[i], strlen(pointer_prefixes[i])))
+				return 1;
+	if (total < 300) {
+		size_t hits = count_cta(key);
+		int verb = 0;
+		for (size_t i = 0; cta_verbs[i] && !verb; i++)
+			verb = starts_with_word(core, cta_verbs[i]);
+		if (hits >= 2 || (hits >= 1 && verb))
+			return 1;
+	}
+	return 0;
+}
+
+typedef struct {
+	char **keys;
+	size_t n, cap;
+} keyset;
+
+/* Adds key; returns 0 when it was already there (a repeated paragraph). Linear: articles have few blocks. */
+static int keyset_add(keyset *ks, char *key)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		if (!strcmp(ks->keys[i], key)) {
+			free(key);
+			return 0;
+		}
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 32;
+		char **k = realloc(ks->keys, cap * sizeof *k);
+		if (!k) {
+			free(key);
+			return 1;
+		}
+		ks->keys = k;
+		ks->cap = cap;
+	}
+	ks->keys[ks->n++] = key;
+	return 1;
+}
+
+static void clean_blocks(gal_node *container, keyset *seen_paras, int depth)
+{
+	gal_node *n = container->first;
+	while (n) {
+		gal_node *next = n->next;
+		if (n->type == GAL_NODE_BLOCKQUOTE && depth < 8) {
+			clean_blocks(n, seen_paras, depth + 1);
+			if (!n->first)
+				gal_node_free(n);
+		} else if (n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING) {
+			char *key = block_key(n);
+			if (!key || visibly_blank(key)) {
+				gal_node_free(n);
+				free(key);
+			} else if (furniture_line(n, key)) {
+				/* a furniture heading ("Related") takes the link list under it along */
+				if (n->type == GAL_NODE_HEADING && next && next->type == GAL_NODE_LIST) {
+					gal_node *after = next->next;
+					gal_node_free(next);
+					next = after;
+				}
+				gal_node_free(n);
+				free(key);
+			} else if (n->type == GAL_NODE_PARAGRAPH && !keyset_add(seen_paras, key))
+				gal_node_free(n); /* the page repeats it */
+			else if (n->type == GAL_NODE_HEADING)
+				free(key);
+		}
+		n = next;
+	}
+}
+
+static size_t words_in(const char *s)
+{
+	size_t w = 0;
+	for (const char *p = s; *p; p++)
+		if (*p != ' ' && (p == s || p[-1] == ' '))
+			w++;
+	return w;
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+	return *needle && gal_dom_contains_ci(hay, needle);
+}
+
+static const char *const date_labels[] = {"updated", "published", "posted", "last updated", "modified",
+					  "aktualisiert", "veröffentlicht", "publié", "mis à jour", "publicado",
+					  "actualizado", "atualizado", "pubblicato", "aggiornato", NULL};
+
+/* Whether a short block at the top of the body repeats the article header. */
+static int header_line(gal_node *n, gal_meta *m)
+{
+	char *key = block_key(n);
+	if (!key)
+		return 0;
+	int drop = 0;
+	size_t len = strlen(key), words = words_in(key);
+	size_t core_len;
+	const char *core = label_core(key, &core_len);
+	if (m->headline && loosely_same(key, m->headline))
+		drop = 1;
+	else if (m->deck && loosely_same(key, m->deck))
+		drop = 1;
+	else if (m->section && core_len == strlen(m->section) && !gal_strncasecmp(core, m->section, core_len))
+		drop = 1;
+	else if (n->type == GAL_NODE_PARAGRAPH && len < 200 && after_by(key) && byline_shape(n)) {
+		drop = 1;
+		if (!m->nbylines) {
+			/* the only byline the page shows: take its names, as written (not lower-cased) */
+			char *orig = gal_node_text(n);
+			char *c = orig ? gal_collapse_ws(orig) : NULL;
+			gal_strlist names = {0};
+			if (c && after_by(c))
+				split_names(after_by(c), &names);
+			for (size_t i = 0; i < names.count; i++)
+				gal_meta_add_byline(m, names.items[i], NULL);
+			gal_strlist_clear(&names);
+			free(c);
+			free(orig);
+		}
+	} else if (n->type == GAL_NODE_PARAGRAPH && len < 150 && words <= 12) {
+		for (size_t i = 0; i < m->nbylines && !drop; i++)
+			if (m->bylines[i].name && contains_ci(key, m->bylines[i].name))
+				drop = 1;
+		int labelled = 0, digit = 0;
+		for (size_t i = 0; date_labels[i]; i++)
+			labelled |= !strncmp(core, date_labels[i], strlen(date_labels[i]));
+		for (const char *q = key; *q; q++)
+			digit |= *q >= '0' && *q <= '9';
+		/* "Live · Weather · Updated 4:42 p.m. Feb. 17": a label and a number in a short line */
+		for (size_t i = 0; date_labels[i] && !drop && digit && words <= 10; i++)
+			if (has_word(key, date_labels[i]))
+				drop = 1;
+		char *d = drop ? NULL : find_date(key);
+		if (d && (labelled || key[len - 1] != '.'))
+			drop = 1;
+		free(d);
+		/* "5 min read", "Lesezeit: 4 Min." */
+		if (!drop && (strstr(key, "min read") || strstr(key, "minute read") || strstr(key, "lesezeit") ||
+			      strstr(key, "reading time")))
+			drop = 1;
+	}
+	free(key);
+	return drop;
+}
+
+/* Words of a text: runs of letters and digits (bytes outside ASCII count as letters), lower-cased, each
+ * NUL-terminated in one buffer. Returns the count. */
+static size_t words_of(const char *t, char **buf)
+{
+	size_t n = strlen(t), count = 0, j = 0;
+	char *b = malloc(n + 1);
+	*buf = b;
+	if (!b)
+		return 0;
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		int letter = (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || ch >= 0x80;
+		if (letter)
+			b[j++] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+		else if (j && b[j - 1]) {
+			b[j++] = '\0';
+			count++;
+		}
+	}
+	return count;
+}
+
+/* Whether most words of a quotation already stand in one paragraph of the story: a pull quote. */
+static int pull_quote(const gal_node *q, const gal_node *art)
+{
+	char *qt = gal_node_text(q), *qw = NULL;
+	size_t nq = qt ? words_of(qt, &qw) : 0;
+	free(qt);
+	int found = 0;
+	for (const gal_node *p = art->first; p && nq >= 6 && !found; p = p->next) {
+		if (p->type != GAL_NODE_PARAGRAPH)
+			continue;
+		char *pt = gal_node_text(p), *pw = NULL;
+		size_t np = pt ? words_of(pt, &pw) : 0;
+		free(pt);
+		size_t hit = 0;
+		const char *w = qw;
+		for (size_t i = 0; i < nq; i++, w += strlen(w) + 1) {
+			const char *v = pw;
+			for (size_t j = 0; j < np; j++, v += strlen(v) + 1)
+				if (!strcmp(w, v)) {
+					hit++;
+					break;
+				}
+		}
+		found = hit * 10 >= nq * 9;
+		free(pw);
+	}
+	free(qw);
+	return found;
+}
+
+void gal_extract_clean_tree(gal_node *art)
+{
+	gal_meta *m = art->meta;
+	keyset ks = {0};
+	clean_blocks(art, &ks, 0);
+	for (size_t i = 0; i < ks.n; i++)
+		free(ks.keys[i]);
+	free(ks.keys);
+	for (gal_node *n = art->first, *next; n; n = next) {
+		next = n->next;
+		if (n->type == GAL_NODE_BLOCKQUOTE && pull_quote(n, art))
+			gal_node_free(n);
+	}
+	if (!m)
+		return;
+	/* the top of the body: header lines go; a lead picture may sit between them */
+	int looked = 0;
+	for (gal_node *n = art->first, *next; n && looked < 8; n = next, looked++) {
+		next = n->next;
+		if (n->type == GAL_NODE_FIGURE)
+			continue;
+		if (n->type == GAL_NODE_THEMATIC_BREAK || ((n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING) &&
+							    header_line(n, m)))
+			gal_node_free(n);
+		else
+			break;
+	}
+	/* the headline again further down (a page whose <h1> comes after other blocks) */
+	if (m->headline)
+		for (gal_node *n = art->first, *next; n; n = next) {
+			next = n->next;
+			if (n->type != GAL_NODE_HEADING)
+				continue;
+			char *t = gal_node_text(n);
+			if (t && loosely_same(t, m->headline)) {
+				gal_node_free(n);
+				free(t);
+				break;
+			}
+			free(t);
+		}
+}
