@@ -30,7 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed, skipped;
+static int passed, failed, skipped, xfailed;
+/* inside a fixture marked `xfail` (a known failure, with its reason in that file): failures are counted
+ * apart, and a pass is reported so that the mark gets removed */
+static int in_xfail, xfail_hits;
 static int update;
 static const char *galley = "build/galley";
 static const char *only;
@@ -53,11 +56,14 @@ static void fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	printf("FAIL ");
+	printf(in_xfail ? "xfail " : "FAIL ");
 	vprintf(fmt, ap);
 	printf("\n");
 	va_end(ap);
-	failed++;
+	if (in_xfail)
+		xfail_hits++;
+	else
+		failed++;
 }
 
 /* ------------------------------------------------------------------ files and processes */
@@ -1191,9 +1197,22 @@ static void run_fixtures(const char *root, int depth)
 		snprintf(path, sizeof path, "%s/%s", root, names[i]);
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			char buf[256];
-			if (find_input(path, buf, sizeof buf))
+			char buf[256], xf[4200];
+			snprintf(xf, sizeof xf, "%s/xfail", path);
+			if (find_input(path, buf, sizeof buf)) {
+				in_xfail = exists(xf) && !update;
+				xfail_hits = 0;
+				int before = passed;
 				run_case(path);
+				if (in_xfail) {
+					in_xfail = 0;
+					if (xfail_hits) {
+						xfailed++;
+						passed = before; /* the case's partial passes do not count */
+					} else if (!only || strstr(path, only))
+						fail("%s: passes but is marked xfail: remove %s", path, xf);
+				}
+			}
 			else if (depth < 3)
 				run_fixtures(path, depth + 1);
 		}
@@ -1353,6 +1372,8 @@ int main(int argc, char **argv)
 	printf("%d passed, %d failed", passed, failed);
 	if (skipped)
 		printf(", %d skipped", skipped);
+	if (xfailed)
+		printf(", %d known failures (xfail)", xfailed);
 	printf("\n");
 	return failed ? 1 : 0;
 }

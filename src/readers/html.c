@@ -69,12 +69,12 @@ static const struct {
     {"object", K_SKIP},   {"ol", K_LIST},         {"optgroup", K_SKIP},    {"option", K_SKIP},
     {"p", K_P},           {"param", K_SKIP},      {"plaintext", K_PRE},    {"pre", K_PRE},
     {"progress", K_SKIP}, {"q", K_Q},             {"samp", K_CODE},        {"script", K_SKIP},
-    {"search", K_BLOCK},  {"section", K_BLOCK},   {"select", K_SKIP},      {"source", K_SKIP},
+    {"search", K_BLOCK},  {"section", K_BLOCK},   {"select", K_SKIP},      {"source", K_INLINE},
     {"strong", K_STRONG}, {"style", K_SKIP},      {"sub", K_SUB},          {"summary", K_BLOCK},
     {"sup", K_SUP},       {"svg", K_SKIP},        {"table", K_TABLE},      {"tbody", K_TABLE_PART},
     {"td", K_TABLE_PART}, {"template", K_SKIP},   {"textarea", K_SKIP},    {"tfoot", K_TABLE_PART},
     {"th", K_TABLE_PART}, {"thead", K_TABLE_PART}, {"title", K_SKIP},      {"tr", K_TABLE_PART},
-    {"track", K_SKIP},    {"tt", K_CODE},         {"ul", K_LIST},          {"var", K_EM},
+    {"track", K_INLINE},    {"tt", K_CODE},         {"ul", K_LIST},          {"var", K_EM},
     {"video", K_SKIP},    {"xmp", K_PRE},
 };
 
@@ -511,6 +511,36 @@ static const xmlNode *child_of_kind(const xmlNode *x, kind k)
 
 static const char *const credit_words[] = {"credit", "copyright", "photographer", "byline", "source", NULL};
 
+/* The last element of a caption, set apart in its own element, that reads as a credit: "Photo: ...",
+ * "© ...", "Name / Agency", a picture agency's name. */
+static int credit_like(const xmlNode *k)
+{
+	for (const xmlNode *n = k->next; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE || (n->type == XML_TEXT_NODE && !gal_dom_is_blank(n)))
+			return 0;
+	static const char *const tags[] = {"span", "small", "em", "i", "cite", "div", "p", "b", NULL};
+	int tag = 0;
+	for (size_t i = 0; tags[i]; i++)
+		tag |= !strcmp((const char *)k->name, tags[i]);
+	if (!tag)
+		return 0;
+	char *t = dom_text_collapsed(k);
+	int yes = 0;
+	if (t && *t && strlen(t) < 120) {
+		static const char *const starts[] = {"photo", "foto", "image", "picture", "pictured", "credit", "courtesy",
+						     "illustration", "graphic", "bild", "source", "quelle", "crédit",
+						     "fuente", "fonte", "\xc2\xa9", "(c)", NULL};
+		static const char *const has[] = {"/", "\xc2\xa9", "getty images", "reuters", "afp", "ap photo", "dpa",
+						  "shutterstock", "istock", "epa-efe", "photographer", NULL};
+		for (size_t i = 0; starts[i] && !yes; i++)
+			yes = !gal_strncasecmp(t, starts[i], strlen(starts[i]));
+		for (size_t i = 0; has[i] && !yes; i++)
+			yes = gal_dom_contains_ci(t, has[i]);
+	}
+	free(t);
+	return yes;
+}
+
 /* Figure caption: inline content of the figcaption, with credit elements taken out into `credit`. */
 static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf *credit, int depth)
 {
@@ -518,7 +548,7 @@ static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf
 		if (k->type == XML_TEXT_NODE)
 			append_text(c, parent, (const char *)k->content);
 		else if (k->type == XML_ELEMENT_NODE) {
-			if (has_class_word(k, credit_words)) {
+			if (has_class_word(k, credit_words) || credit_like(k)) {
 				char *t = dom_text_collapsed(k);
 				if (t && *t) {
 					if (credit->len)
@@ -532,6 +562,17 @@ static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf
 				inline_elem(c, k, parent);
 		}
 	}
+}
+
+/* "(Photo: AP)" -> "Photo: AP": writers add their own brackets. */
+static char *unparen(char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n >= 2 && s[0] == '(' && s[n - 1] == ')' && !memchr(s + 1, '(', n - 2)) {
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+	}
+	return s;
 }
 
 static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xmlNode *cap);
@@ -566,7 +607,7 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 			caption_inlines(c, cap, fig, &credit, 0);
 			gal_inline_block_trim(fig);
 			if (credit.len) {
-				char *cr = gal_collapse_ws(credit.data);
+				char *cr = unparen(gal_collapse_ws(credit.data));
 				gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
 				free(cr);
 			}
@@ -790,14 +831,93 @@ static void table_rows(hctx *c, const xmlNode *x, gal_node *t, int header, int d
 	}
 }
 
+/* A table used for page layout, not data: a cell holds another table, headings or several paragraphs, or
+ * the table says so (role=presentation). Its cells are transparent containers. Bounded search. */
+static int layout_table(const xmlNode *x)
+{
+	const char *role = gal_dom_attr(x, "role");
+	if (role && (!gal_strcasecmp(role, "presentation") || !gal_strcasecmp(role, "none")))
+		return 1;
+	const xmlNode *n = x->children;
+	int seen = 0, paras = 0;
+	while (n && seen++ < 5000) {
+		if (n->type == XML_ELEMENT_NODE) {
+			kind k = kind_of(n);
+			if (n != x && (k == K_TABLE || k == K_H || k == K_LIST || k == K_BQ))
+				return 1;
+			if (k == K_P && ++paras >= 2)
+				return 1;
+			if (k != K_SKIP && k != K_TABLE && n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && n != x && !n->next)
+			n = n->parent;
+		if (!n || n == x)
+			break;
+		n = n->next;
+	}
+	return 0;
+}
+
+/* The cells of a layout table, in order, as blocks. */
+static void layout_cells(hctx *c, const xmlNode *x, gal_node *container, int depth)
+{
+	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)k->name;
+		if (!strcmp(name, "td") || !strcmp(name, "th") || !strcmp(name, "caption"))
+			blocks(c, k->children, container);
+		else if (depth < 4 && (!strcmp(name, "tr") || !strcmp(name, "tbody") || !strcmp(name, "thead") ||
+				       !strcmp(name, "tfoot")))
+			layout_cells(c, k, container, depth + 1);
+	}
+}
+
 static void table(hctx *c, const xmlNode *x, gal_node *container)
 {
+	if (layout_table(x)) {
+		layout_cells(c, x, container, 0);
+		return;
+	}
 	gal_node *t = add(c, container, GAL_NODE_TABLE);
 	if (!t)
 		return;
 	table_rows(c, x, t, 0, 0);
 	if (!t->first && !gal_node_attr(t, GAL_ATTR_CAPTION))
 		gal_node_free(t);
+}
+
+/* A <div> that is a figure without the element: one image and one short caption beside it. */
+static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode **cap)
+{
+	*img = *cap = NULL;
+	if (strcmp((const char *)x->name, "div"))
+		return 0;
+	for (const xmlNode *k = x->children; k; k = k->next) {
+		if (k->type == XML_TEXT_NODE) {
+			if (!gal_dom_is_blank(k))
+				return 0;
+			continue;
+		}
+		if (k->type != XML_ELEMENT_NODE || kind_of(k) == K_SKIP)
+			continue;
+		const xmlNode *i = kind_of(k) == K_IMG ? k : lone_image(k, 0);
+		if (i && !*img)
+			*img = i;
+		else if (!*cap && (kind_of(k) == K_INLINE || kind_of(k) == K_BLOCK || kind_of(k) == K_P) && !holds_blocks(k))
+			*cap = k;
+		else
+			return 0;
+	}
+	if (!*img || !*cap)
+		return 0;
+	char *t = dom_text_collapsed(*cap);
+	size_t n = t ? strlen(t) : 0;
+	free(t);
+	return n > 0 && n < 400;
 }
 
 static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
@@ -854,9 +974,27 @@ static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
 			set_image(fig, x);
 		break;
 	}
-	default: /* transparent containers, and inline elements that hold blocks */
-		blocks(c, x->children, container);
+	default: { /* transparent containers, and inline elements that hold blocks */
+		const xmlNode *img, *cap;
+		if (implicit_figure(x, &img, &cap)) {
+			gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+			if (fig) {
+				set_image(fig, img);
+				gal_buf credit = GAL_BUF_INIT;
+				c->ws = 1;
+				caption_inlines(c, cap, fig, &credit, 0);
+				gal_inline_block_trim(fig);
+				if (credit.len) {
+					char *cr = unparen(gal_collapse_ws(credit.data));
+					gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
+					free(cr);
+				}
+				gal_buf_free(&credit);
+			}
+		} else
+			blocks(c, x->children, container);
 		break;
+	}
 	}
 	c->depth--;
 }
@@ -1400,7 +1538,10 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 	}
 	gal_tree_normalize(tree);
 	apply_meta(pm, tree, art, &ex);
+	/* the description as a deck while cleaning, so that a deck shown at the top of the body goes */
+	gal_set_string(&art->meta->deck, desc);
 	gal_extract_clean_tree(art);
+	gal_set_string(&art->meta->deck, NULL);
 	size_t prose = 0, text = body_text(art, &prose);
 	/* the page's own JSON-LD copy of the text, when the page shows much less of it */
 	if (pm->jsonld_body && text * 10 < strlen(pm->jsonld_body) * 3) {

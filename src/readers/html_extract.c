@@ -39,7 +39,8 @@ enum {
 	F_BLOCKKIDS = 16, /* has block-level element children */
 	F_NEG_HINT = 32,  /* class/id has a negative hint */
 	F_POS_HINT = 64,  /* class/id has a positive hint */
-	F_STRONG_NEG = 128 /* a negative hint that is never story text (comments, cookie banners, ...) */
+	F_STRONG_NEG = 128, /* a negative hint that is never story text (comments, cookie banners, ...) */
+	F_ASIDE = 256       /* <aside>: a side column outside the story, a fact box inside it */
 };
 
 typedef struct {
@@ -93,13 +94,14 @@ static const char *const strong_neg[] = {
     "outbrain", "taboola", "related", "recommend", "more-from", "morefrom", "most-read", "mostread",
     "most-popular", "mostpopular", "trending", "sharing", "share-", "-share", "sharebar", "social",
     "sidebar", "breadcrumb", "advert", "sponsor", "promo", "popup", "modal", "author-bio", "authorbio",
-    "author-box", "authorbox", "about-author", "about-the-author", "signup", "sign-up", "login", "masthead",
+    "author-box", "authorbox", "about-author", "about-the-author", "authorcard", "author-card", "author-info",
+    "authorinfo", "author-profile", "signup", "sign-up", "login", "masthead",
     "footer", "navbar", "navigation", "menu", "skip-link", "screen-reader", "sr-only", "visually-hidden",
     "read-more", "readmore", "also-read", "pagination", "pager", "toolbar", "widget", "banner", "byline",
     "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
-					"meta", "bio",  "rail",  "aside", "hidden", "hide", "dfp", "gpt",
+					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
 					"extra", "header", "utility",
 					"tools", "actions", "buttons", "icons", NULL};
 /* ("text" is not one: utility-class pages put text-sm, text-gray-900 on everything) */
@@ -191,7 +193,7 @@ static int hidden(const xmlNode *x)
 
 static int hard_junk(const xmlNode *x)
 {
-	static const char *const tags[] = {"nav",    "aside",  "footer", "header", "dialog", "button", "select",
+	static const char *const tags[] = {"nav",    "footer", "header", "dialog", "button", "select",
 					   "input",  "textarea", "iframe", "svg",  "canvas", "menu",  "template",
 					   "noscript", "object", "embed", "video", "audio", "map", NULL};
 	if (name_in(x, tags)) {
@@ -304,6 +306,8 @@ static void facts(ectx *e)
 		rec *r = &e->r[i];
 		const xmlNode *x = r->x;
 		r->flags = hints(x);
+		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
+			r->flags |= F_NEG_HINT | F_ASIDE;
 		int skip = gal_html_elem_class(x) == GAL_HE_SKIP;
 		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(x) || skip))
 			r->flags |= F_HARD_JUNK;
@@ -611,6 +615,9 @@ static rec *top_candidate(ectx *e)
 	     p = p->parent == SIZE_MAX ? NULL : &e->r[p->parent]) {
 		if (!(p->flags & F_CAND))
 			continue;
+		/* not up through a layout table's rows */
+		if (is_name(p->x, "tr") || is_name(p->x, "tbody") || is_name(p->x, "table"))
+			break;
 		if (p->score < t->score / 3)
 			break;
 		/* not into a wrapper that brings link lists or teasers along */
@@ -839,20 +846,37 @@ static int cta_link(const xmlNode *root)
 	return 0;
 }
 
+static int has_password(const xmlNode *root)
+{
+	const xmlNode *x = root->children;
+	while (x) {
+		if (is_name(x, "input")) {
+			const char *type = gal_dom_attr(x, "type");
+			if (type && !gal_strcasecmp(type, "password"))
+				return 1;
+		}
+		x = x->type == XML_ELEMENT_NODE && x->children ? x->children : (const xmlNode *)after_subtree((xmlNode *)x, root);
+	}
+	return 0;
+}
+
 /* Whether an element inside the story is a box of furniture. */
 static int boilerplate_box(const ectx *e, const rec *r)
 {
 	const xmlNode *x = r->x;
-	if (is_junk(e, r))
+	/* an <aside> inside the story with no furniture hint is judged by its content (a fact box stays) */
+	if (is_junk(e, r) && !((r->flags & F_ASIDE) && !(r->flags & F_HARD_JUNK)))
 		return 1;
-	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", NULL};
+	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", "aside", NULL};
 	if (!name_in(x, boxes) || !r->raw_text)
 		return 0;
 	double ld = link_density(r);
 	int list = is_name(x, "ul") || is_name(x, "ol");
 	if (ld > (list ? 0.6 : 0.5) && r->text < 3000)
 		return 1; /* link lists, "more from" grids */
-	if ((r->flags & F_NEG_HINT) && (ld > 0.2 || r->text < 200))
+	if ((r->flags & F_NEG_HINT) && !(r->flags & F_ASIDE) && (ld > 0.2 || r->text < 200))
+		return 1;
+	if ((r->flags & F_ASIDE) && ld > 0.3)
 		return 1;
 	if (!list && teaser_list(x))
 		return 1;
@@ -948,8 +972,24 @@ static const char *after_by(const char *s);
 
 /* "By Jane Doe and John Roe": after the prefix, a few capitalised words (names), not a sentence
  * ("Von den Ergebnissen ..." starts with a byline prefix too). */
-static int byline_shape_str(const char *c)
+static int byline_shape_str(const char *full)
 {
+	/* what follows a bar or a bullet is a date or a title */
+	char c[256];
+	snprintf(c, sizeof c, "%s", full);
+	static const char *const cuts[] = {" | ", "|", " \xc2\xb7 ", " \xe2\x80\xa2 ", " \xe2\x80\x94 ", NULL};
+	for (size_t i = 0; cuts[i]; i++) {
+		char *q = strstr(c, cuts[i]);
+		if (q)
+			*q = '\0';
+	}
+	for (char *q = c; *q; q++)
+		if (*q >= '0' && *q <= '9') {
+			while (q > c && q[-1] != ' ')
+				q--;
+			*q = '\0';
+			break;
+		}
 	const char *rest = after_by(c);
 	int ok = rest != NULL;
 	size_t words = 0;
@@ -1011,6 +1051,14 @@ static void split_names(const char *s, gal_strlist *out)
 		if (c)
 			*c = '\0';
 	}
+	/* a date after the names: "Jane Doe 12 March 2024" */
+	for (char *q = copy; *q; q++)
+		if (*q >= '0' && *q <= '9') {
+			while (q > copy && q[-1] != ' ')
+				q--;
+			*q = '\0';
+			break;
+		}
 	static const char *const seps[] = {", and ", " and ", " & ", ", ", " und ", " et ", " y ", " e ", NULL};
 	/* without a conjunction, a comma starts a title: "Jane Doe, Staff Writer" */
 	int list = 0;
@@ -1074,11 +1122,27 @@ static char *find_date(const char *t)
 	return NULL;
 }
 
+/* Inside the page's own header, navigation, footer or side column (not an article's header). */
+static int page_chrome(const xmlNode *x)
+{
+	for (const xmlNode *p = x->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+		if (is_name(p, "article") || is_name(p, "main"))
+			return 0;
+		if (is_name(p, "header") || is_name(p, "nav") || is_name(p, "footer") || is_name(p, "aside"))
+			return 1;
+		const char *role = gal_dom_attr(p, "role");
+		if (role && (!gal_strcasecmp(role, "banner") || !gal_strcasecmp(role, "navigation") ||
+			     !gal_strcasecmp(role, "contentinfo")))
+			return 1;
+	}
+	return 0;
+}
+
 typedef struct {
 	const xmlNode *h1;
 	char *rel_author, *itemprop_author;
 	gal_strlist rel, itemprop, byline;
-	char *time_dt, *visible_date, *category, *kicker;
+	char *ip_date, *time_dt, *visible_date, *category, *kicker;
 } seen;
 
 static void seen_free(seen *s)
@@ -1086,6 +1150,7 @@ static void seen_free(seen *s)
 	gal_strlist_clear(&s->rel);
 	gal_strlist_clear(&s->itemprop);
 	gal_strlist_clear(&s->byline);
+	free(s->ip_date);
 	free(s->time_dt);
 	free(s->visible_date);
 	free(s->category);
@@ -1107,7 +1172,7 @@ static void push_name(gal_strlist *l, const char *v)
 
 /* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
  * comments and the page's navigation are not looked at. */
-static void look(const xmlNode *body, const char *headline, seen *s)
+static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 {
 	const xmlNode *x = body;
 	const xmlNode *first_h1 = NULL;
@@ -1117,9 +1182,9 @@ static void look(const xmlNode *body, const char *headline, seen *s)
 			const rec *r = R(x);
 			int flags = r ? r->flags : 0;
 			if (gal_html_elem_class(x) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
-			    (flags & F_STRONG_NEG && hint_has(x, (const char *const[]){"comment", "related", "sidebar",
-										 "footer", "teaser", "recommend",
-										 "more-from", NULL})))
+			    (r && (flags & F_STRONG_NEG) && is_junk(e, r) &&
+			     hint_has(x, (const char *const[]){"comment", "related", "sidebar", "footer", "teaser", "recommend",
+							       "more-from", NULL})))
 				down = 0;
 			else if (is_name(x, "h1")) {
 				char *t = gal_html_text(x);
@@ -1166,14 +1231,21 @@ static void look(const xmlNode *body, const char *headline, seen *s)
 					}
 					free(t);
 					down = 0;
-				} else if (ip && (has_word(ip, "datePublished") || has_word(ip, "datepublished")) && !s->time_dt) {
+				} else if (ip && (has_word(ip, "datePublished") || has_word(ip, "datepublished")) && !s->ip_date) {
 					const char *v = gal_dom_attr(x, "datetime");
 					if (!v)
 						v = gal_dom_attr(x, "content");
 					if (v && *v)
-						s->time_dt = strdup(v);
+						s->ip_date = strdup(v);
 				}
-				if (is_name(x, "time") && !s->time_dt) {
+				if (ip && (has_word(ip, "articleSection") || has_word(ip, "genre")) && !s->category) {
+					char *t = gal_html_text(x);
+					if (t && *t && strlen(t) < 40)
+						s->category = t;
+					else
+						free(t);
+				}
+				if (is_name(x, "time") && !s->time_dt && !page_chrome(x)) {
 					const char *v = gal_dom_attr(x, "datetime");
 					if (v && *v)
 						s->time_dt = strdup(v);
@@ -1198,7 +1270,8 @@ static void look(const xmlNode *body, const char *headline, seen *s)
 					if (!s->kicker && (strstr(buf, "kicker") || strstr(buf, "eyebrow") || strstr(buf, "overline") ||
 							   strstr(buf, "rubric") || strstr(buf, "section-label") ||
 							   strstr(buf, "category-label") || strstr(buf, "cat-links") ||
-							   strstr(buf, "post-category") || strstr(buf, "article-section"))) {
+							   strstr(buf, "post-category") || strstr(buf, "article-section") ||
+							   strstr(buf, "field-section") || strstr(buf, "section-name"))) {
 						char *t = gal_html_text(x);
 						if (t && *t && strlen(t) < 40)
 							s->kicker = t;
@@ -1220,6 +1293,26 @@ static void look(const xmlNode *body, const char *headline, seen *s)
 	}
 	if (!s->h1)
 		s->h1 = first_h1;
+	/* a short label just above the headline is its section ("Politics") */
+	for (const xmlNode *h = s->h1; h && !s->kicker && h->parent && !is_name(h, "body"); h = h->parent) {
+		const xmlNode *p = h->prev;
+		while (p && (p->type != XML_ELEMENT_NODE || gal_html_elem_class(p) == GAL_HE_SKIP) &&
+		       (p->type != XML_TEXT_NODE || gal_dom_is_blank(p)))
+			p = p->prev;
+		if (p && p->type == XML_ELEMENT_NODE && p->_private && !(R(p)->flags & F_HARD_JUNK)) {
+			char *t = gal_html_text(p);
+			size_t words = t && *t ? 1 : 0;
+			for (const char *q = t; q && *q; q++)
+				words += *q == ' ';
+			if (t && *t && strlen(t) <= 30 && words <= 3 && !strpbrk(t, "/>|\xc2") && !strstr(t, "\xe2\x80\xba"))
+				s->kicker = t;
+			else
+				free(t);
+			break;
+		}
+		if (p)
+			break;
+	}
 	/* a byline with no class near the headline: "By <a>Jane Doe</a>" in a plain span */
 	const xmlNode *zone = s->h1;
 	for (int up = 0; zone && up < 3 && zone->parent && !is_name(zone->parent, "body"); up++)
@@ -1231,16 +1324,48 @@ static void look(const xmlNode *body, const char *headline, seen *s)
 			if (y->type == XML_ELEMENT_NODE && !is_name(y, "h1") && y->_private && R(y)->raw_text < 150 &&
 			    gal_html_elem_class(y) != GAL_HE_SKIP) {
 				char *t = gal_html_text(y);
-				if (t && after_by(t) && byline_shape_str(t)) {
+				if (t && after_by(t) && byline_shape_str(t))
 					split_names(after_by(t), &s->byline);
-					descend = 0;
-				}
 				free(t);
 				if (s->byline.count)
 					break;
 			}
 			y = descend && y->children ? y->children : (const xmlNode *)after_subtree((xmlNode *)y, zone);
 		}
+	}
+}
+
+/* The story's roots hold the article's header too (kicker, headline, deck, byline): everything up to the
+ * headline goes; the lines after it are judged in the tree pass. */
+static void cut_header(gal_extract *ex, const xmlNode *h1)
+{
+	if (!h1)
+		return;
+	for (size_t i = 0; i < ex->nroots; i++) {
+		const xmlNode *root = ex->roots[i];
+		int inside = 0;
+		for (const xmlNode *a = h1; a; a = a->parent)
+			if (a == root) {
+				inside = 1;
+				break;
+			}
+		if (!inside)
+			continue;
+		if (h1 == root)
+			return;
+		/* previous siblings of the headline and of each ancestor below the root */
+		for (xmlNode *a = (xmlNode *)h1; a && a != root; a = a->parent)
+			while (a->prev) {
+				xmlNode *dead = a->prev;
+				xmlUnlinkNode(dead);
+				xmlFreeNode(dead);
+			}
+		xmlUnlinkNode((xmlNode *)h1);
+		xmlFreeNode((xmlNode *)h1);
+		/* roots before this one come before the headline: a kicker, a breadcrumb */
+		memmove(ex->roots, ex->roots + i, (ex->nroots - i) * sizeof *ex->roots);
+		ex->nroots -= i;
+		return;
 	}
 }
 
@@ -1310,7 +1435,8 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 
 	seen s;
 	memset(&s, 0, sizeof s);
-	look(body, headline, &s);
+	e.strict = 1;
+	look(&e, body, headline, &s);
 	e.headline = headline;
 	e.desc = desc;
 	e.h1 = s.h1;
@@ -1339,6 +1465,8 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 	}
 	if (getenv("GALLEY_DEBUG_EXTRACT"))
 		debug_dump(&e, t);
+	if (s.h1)
+		ex->h1 = gal_html_text(s.h1);
 	int ok = 1;
 	size_t found = found_text(&e, t);
 	int little = found < 500 && (!t || prose_count(t->x) < 2);
@@ -1355,21 +1483,22 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 		}
 	} else if (!t) {
 		ex->why = "no text";
+	} else if (!evidence && has_password(body)) {
+		ex->why = "a sign-in form";
 	} else if (little && !evidence) {
 		ex->why = has_form_controls(body) ? "a form and little text" : "too little text";
 	} else if ((ok = gather(&e, t, ex))) {
 		ex->found = 1;
 		for (size_t i = 0; i < ex->nroots; i++)
 			prune(&e, ex->roots[i]);
+		cut_header(ex, s.h1);
 	}
 
 	/* metadata as shown */
-	if (s.h1)
-		ex->h1 = gal_html_text(s.h1);
 	gal_strlist *names = s.rel.count ? &s.rel : s.itemprop.count ? &s.itemprop : &s.byline;
 	for (size_t i = 0; i < names->count; i++)
 		gal_strlist_push(&ex->authors, names->items[i]);
-	ex->date = s.time_dt ? strdup(s.time_dt) : s.visible_date ? strdup(s.visible_date) : NULL;
+	ex->date = s.ip_date ? strdup(s.ip_date) : s.time_dt ? strdup(s.time_dt) : s.visible_date ? strdup(s.visible_date) : NULL;
 	ex->section = s.category ? strdup(s.category) : s.kicker ? strdup(s.kicker) : NULL;
 	seen_free(&s);
 	free(e.h1_text);
@@ -1581,7 +1710,24 @@ static const char *const date_labels[] = {"updated", "published", "posted", "las
 					  "actualizado", "atualizado", "pubblicato", "aggiornato", NULL};
 
 /* Whether a short block at the top of the body repeats the article header. */
+static int header_line_(gal_node *n, gal_meta *m, int deck);
+
+/* The deck is dropped from the top of the body only when header lines follow it (a deck above the byline);
+ * a description that merely repeats the opening paragraph leaves that paragraph alone. */
 static int header_line(gal_node *n, gal_meta *m)
+{
+	if (header_line_(n, m, 0))
+		return 1;
+	if (!m->deck || !header_line_(n, m, 1))
+		return 0;
+	int k = 0;
+	for (gal_node *x = n->next; x && k < 3; x = x->next, k++)
+		if ((x->type == GAL_NODE_PARAGRAPH || x->type == GAL_NODE_HEADING) && header_line_(x, m, 0))
+			return 1;
+	return 0;
+}
+
+static int header_line_(gal_node *n, gal_meta *m, int deck)
 {
 	char *key = block_key(n);
 	if (!key)
@@ -1592,8 +1738,10 @@ static int header_line(gal_node *n, gal_meta *m)
 	const char *core = label_core(key, &core_len);
 	if (m->headline && loosely_same(key, m->headline))
 		drop = 1;
-	else if (m->deck && loosely_same(key, m->deck))
-		drop = 1;
+	else if (deck) {
+		drop = m->deck && loosely_same(key, m->deck);
+	} else if (m->deck && loosely_same(key, m->deck))
+		drop = 0;
 	else if (m->section && core_len == strlen(m->section) && !gal_strncasecmp(core, m->section, core_len))
 		drop = 1;
 	else if (n->type == GAL_NODE_PARAGRAPH && len < 200 && after_by(key) && byline_shape(n)) {
@@ -1689,6 +1837,47 @@ static int pull_quote(const gal_node *q, const gal_node *art)
 	return found;
 }
 
+/* A list whose items say (almost) nothing: share icons. */
+static int icon_list(const gal_node *l)
+{
+	char *t = gal_node_text(l);
+	int r = t && strlen(t) < 4 * gal_node_count(l);
+	free(t);
+	return r;
+}
+
+static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:", "categories:", "category:",
+					      "themen:", "schlagworte:", "sujets:", "temas:", "etichette:", NULL};
+
+static int footer_line(const gal_node *n, gal_meta *m)
+{
+	char *key = block_key(n);
+	if (!key)
+		return 0;
+	size_t len = strlen(key), words = words_in(key);
+	int drop = 0;
+	for (size_t i = 0; footer_prefixes[i] && !drop; i++)
+		drop = !strncmp(key, footer_prefixes[i], strlen(footer_prefixes[i])) && len < 300;
+	/* "Published 11:02 a.m. ET, Tue March 5, 2024" */
+	for (size_t i = 0; date_labels[i] && !drop && words <= 12; i++)
+		if (!strncmp(key, date_labels[i], strlen(date_labels[i]))) {
+			char *d = find_date(key);
+			drop = d != NULL;
+			free(d);
+		}
+	/* a bio ("Jane Doe covers the courts ...") or contact line naming the author */
+	for (size_t i = 0; i < m->nbylines && !drop && len < 400; i++) {
+		const char *name = m->bylines[i].name;
+		if (name && !gal_strncasecmp(key, name, strlen(name)))
+			drop = 1;
+	}
+	if (!drop && len < 200 && strchr(key, '@') &&
+	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6)))
+		drop = 1;
+	free(key);
+	return drop;
+}
+
 void gal_extract_clean_tree(gal_node *art)
 {
 	gal_meta *m = art->meta;
@@ -1708,10 +1897,27 @@ void gal_extract_clean_tree(gal_node *art)
 	int looked = 0;
 	for (gal_node *n = art->first, *next; n && looked < 8; n = next, looked++) {
 		next = n->next;
-		if (n->type == GAL_NODE_FIGURE)
+		if (n->type == GAL_NODE_FIGURE) {
+			/* the author's portrait beside the byline */
+			const char *alt = gal_node_attr(n, GAL_ATTR_ALT);
+			for (size_t i = 0; alt && !n->first && i < m->nbylines; i++)
+				if (m->bylines[i].name && !gal_strcasecmp(alt, m->bylines[i].name)) {
+					gal_node_free(n);
+					break;
+				}
 			continue;
+		}
 		if (n->type == GAL_NODE_THEMATIC_BREAK || ((n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING) &&
-							    header_line(n, m)))
+							    header_line(n, m)) ||
+		    (n->type == GAL_NODE_LIST && icon_list(n)))
+			gal_node_free(n);
+		else
+			break;
+	}
+	/* the foot of the body: a date line, topics, the authors' bios, contact lines */
+	for (gal_node *n = art->last, *prev; n; n = prev) {
+		prev = n->prev;
+		if (n->type == GAL_NODE_PARAGRAPH && footer_line(n, m))
 			gal_node_free(n);
 		else
 			break;
