@@ -1465,8 +1465,16 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 			p = p->next;
 		char *pt = p ? gal_node_text(p) : NULL;
 		char *pc = pt ? gal_collapse_ws(pt) : NULL;
-		if (!pc || !loosely_equal_prefix(desc, pc))
+		/* a description cut short ("...", an ellipsis) is still the opening paragraph */
+		char *d = strdup(desc);
+		size_t dl = d ? strlen(d) : 0;
+		while (dl && (d[dl - 1] == '.' || d[dl - 1] == ' '))
+			d[--dl] = '\0';
+		if (dl >= 3 && !strcmp(d + dl - 3, "\xe2\x80\xa6"))
+			d[dl -= 3] = '\0';
+		if (!pc || !d || !loosely_equal_prefix(d, pc))
 			gal_set_string(&m->deck, desc);
+		free(d);
 		free(pt);
 		free(pc);
 	}

@@ -25,6 +25,7 @@
 #include "html_dom.h"
 
 #include <libxml/HTMLparser.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,10 @@ enum {
 	F_NEG_HINT = 32,  /* class/id has a negative hint */
 	F_POS_HINT = 64,  /* class/id has a positive hint */
 	F_STRONG_NEG = 128, /* a negative hint that is never story text (comments, cookie banners, ...) */
-	F_ASIDE = 256       /* <aside>: a side column outside the story, a fact box inside it */
+	F_ASIDE = 256,      /* <aside>: a side column outside the story, a fact box inside it */
+	F_IN_JUNK = 512,    /* this element or an ancestor is junk (set by measure) */
+	F_TEASER_KNOWN = 1024, F_TEASER = 2048, /* teaser_list() memo */
+	F_NO_CTA = 4096 /* checked: no call to action in its text (so none in its descendants') */
 };
 
 typedef struct {
@@ -53,6 +57,7 @@ typedef struct {
 	double score;
 	int weight;
 	int flags;
+	int cls; /* GAL_HE_* */
 } rec;
 
 typedef struct {
@@ -130,6 +135,39 @@ static size_t hint_string(const xmlNode *x, char *buf, size_t size)
 	return n;
 }
 
+/* A hint string with the set of letter pairs in it: most patterns are ruled out by their first pair without a
+ * search (hint matching runs on every element with a class or id). */
+typedef struct {
+	char buf[512];
+	uint64_t pairs[11]; /* 26 * 26 bits */
+	size_t len;
+} hstr;
+
+static int pair_index(const char *p)
+{
+	return p[0] >= 'a' && p[0] <= 'z' && p[1] >= 'a' && p[1] <= 'z' ? (p[0] - 'a') * 26 + (p[1] - 'a') : -1;
+}
+
+static size_t hstr_of(const xmlNode *x, hstr *h)
+{
+	h->len = hint_string(x, h->buf, sizeof h->buf);
+	memset(h->pairs, 0, sizeof h->pairs);
+	for (size_t i = 0; i + 1 < h->len; i++) {
+		int k = pair_index(h->buf + i);
+		if (k >= 0)
+			h->pairs[k / 64] |= (uint64_t)1 << (k % 64);
+	}
+	return h->len;
+}
+
+static int hsub(const hstr *h, const char *pat)
+{
+	int k = pair_index(pat);
+	if (k >= 0 && !(h->pairs[k / 64] & ((uint64_t)1 << (k % 64))))
+		return 0;
+	return strstr(h->buf, pat) != NULL;
+}
+
 static int has_word(const char *s, const char *w)
 {
 	size_t wl = strlen(w);
@@ -145,12 +183,13 @@ static int has_word(const char *s, const char *w)
 
 static int hints(const xmlNode *x)
 {
-	char buf[512];
-	if (!hint_string(x, buf, sizeof buf))
+	hstr h;
+	if (!hstr_of(x, &h))
 		return 0;
+	const char *buf = h.buf;
 	int f = 0;
 	for (size_t i = 0; strong_neg[i]; i++)
-		if (strstr(buf, strong_neg[i])) {
+		if (hsub(&h, strong_neg[i])) {
 			/* "commentary", "opinion-commentary" is a section, not a comment box */
 			if (!strcmp(strong_neg[i], "comment") && strstr(buf, "commentary"))
 				continue;
@@ -161,7 +200,7 @@ static int hints(const xmlNode *x)
 		if (has_word(buf, neg_words[i]))
 			f |= F_NEG_HINT;
 	for (size_t i = 0; pos_hints[i]; i++)
-		if (strstr(buf, pos_hints[i])) {
+		if (hsub(&h, pos_hints[i])) {
 			f |= F_POS_HINT;
 			break;
 		}
@@ -278,10 +317,11 @@ static int collect(ectx *e, const xmlNode *root)
 			rec *r = &e->r[e->n];
 			memset(r, 0, sizeof *r);
 			r->x = x;
+			r->cls = gal_html_elem_class(x);
 			r->parent = x != root && x->parent && x->parent->_private ? (size_t)(R(x->parent) - e->r) : SIZE_MAX;
 			((xmlNode *)x)->_private = r;
 			e->n++;
-			down = gal_html_elem_class(x) != GAL_HE_SKIP || is_name(x, "body") || is_name(x, "html");
+			down = r->cls != GAL_HE_SKIP || is_name(x, "body") || is_name(x, "html");
 		}
 		if (down && x->children) {
 			x = x->children;
@@ -308,11 +348,11 @@ static void facts(ectx *e)
 		r->flags = hints(x);
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
-		int skip = gal_html_elem_class(x) == GAL_HE_SKIP;
+		int skip = r->cls == GAL_HE_SKIP;
 		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(x) || skip))
 			r->flags |= F_HARD_JUNK;
 		for (const xmlNode *k = x->children; k; k = k->next)
-			if (k->type == XML_ELEMENT_NODE && gal_html_elem_class(k) == GAL_HE_BLOCK) {
+			if (k->type == XML_ELEMENT_NODE && k->_private && R(k)->cls == GAL_HE_BLOCK) {
 				r->flags |= F_BLOCKKIDS;
 				break;
 			}
@@ -327,7 +367,7 @@ static void facts(ectx *e)
 	}
 	for (size_t i = e->n; i-- > 0;) {
 		rec *r = &e->r[i];
-		if ((r->flags & F_HARD_JUNK) && gal_html_elem_class(r->x) == GAL_HE_SKIP)
+		if ((r->flags & F_HARD_JUNK) && r->cls == GAL_HE_SKIP)
 			r->raw_text = 0;
 		if (r->parent != SIZE_MAX)
 			e->r[r->parent].raw_text += r->raw_text;
@@ -357,7 +397,10 @@ static void measure(ectx *e)
 		rec *r = &e->r[i];
 		r->text = r->link = r->commas = 0;
 		r->score = 0;
-		r->flags &= ~F_CAND;
+		r->flags &= ~(F_CAND | F_IN_JUNK | F_TEASER_KNOWN | F_TEASER);
+		/* parents come first in the array */
+		if (is_junk(e, r) || (r->parent != SIZE_MAX && (e->r[r->parent].flags & F_IN_JUNK)))
+			r->flags |= F_IN_JUNK;
 	}
 	for (size_t i = e->n; i-- > 0;) {
 		rec *r = &e->r[i];
@@ -365,7 +408,7 @@ static void measure(ectx *e)
 			continue;
 		/* a junk ancestor hides this one too, but summing stops at the junk element itself */
 		for (const xmlNode *k = r->x->children; k; k = k->next)
-			if (k->type == XML_TEXT_NODE && k->content && gal_html_elem_class(r->x) != GAL_HE_SKIP)
+			if (k->type == XML_TEXT_NODE && k->content && r->cls != GAL_HE_SKIP)
 				measure_text((const char *)k->content, &r->text, &r->commas);
 		if (is_name(r->x, "a"))
 			r->link = r->text;
@@ -383,10 +426,8 @@ static double link_density(const rec *r) { return r->text ? (double)r->link / (d
 /* Whether an element or an ancestor is junk. */
 static int in_junk(const ectx *e, const rec *r)
 {
-	for (; r; r = r->parent == SIZE_MAX ? NULL : &e->r[r->parent])
-		if (is_junk(e, r))
-			return 1;
-	return 0;
+	(void)e;
+	return (r->flags & F_IN_JUNK) != 0;
 }
 
 /* ------------------------------------------------------------------ scoring */
@@ -468,14 +509,29 @@ static int headline_link(const xmlNode *a)
 	const char *href = gal_dom_attr(a, "href");
 	if (!href || href[0] == '#')
 		return 0;
-	char *t = gal_html_text(a);
-	size_t words = t && *t ? 1 : 0;
-	for (const char *p = t; p && *p; p++)
-		words += *p == ' ';
-	int wide = 0;
-	for (const char *p = t; p && *p; p++)
-		wide |= (unsigned char)*p >= 0xE3; /* CJK: no spaces between words */
-	free(t);
+	/* words in the link's text, counted in place */
+	size_t words = 0;
+	int wide = 0, in_word = 0;
+	const xmlNode *w = a->children;
+	while (w && words < 4 && !wide) {
+		if (w->type == XML_TEXT_NODE && w->content)
+			for (const unsigned char *p = w->content; *p; p++) {
+				if (gal_is_space(*p))
+					in_word = 0;
+				else if (!in_word) {
+					in_word = 1;
+					words++;
+				}
+				wide |= *p >= 0xE3; /* CJK: no spaces between words */
+			}
+		if (w->type == XML_ELEMENT_NODE && w->children) {
+			w = w->children;
+			continue;
+		}
+		while (w && w != a && !w->next)
+			w = w->parent;
+		w = w && w != a ? w->next : NULL;
+	}
 	if (words < 4 && !wide)
 		return 0;
 	/* nothing visible before it in its block */
@@ -568,8 +624,14 @@ static size_t prose_run(const xmlNode *root)
 
 static int teaser_list(const xmlNode *x)
 {
+	rec *r = x->_private;
+	if (r && (r->flags & F_TEASER_KNOWN))
+		return (r->flags & F_TEASER) != 0;
 	size_t prose = 0, n = teasers(x, &prose);
-	return n >= 3 && n * 2 >= prose && prose_run(x) < 3;
+	int yes = n >= 3 && n * 2 >= prose && prose_run(x) < 3;
+	if (r)
+		r->flags |= F_TEASER_KNOWN | (yes ? F_TEASER : 0);
+	return yes;
 }
 
 static rec *top_candidate(ectx *e)
@@ -660,7 +722,11 @@ static int loosely_same(const char *a, const char *b);
 
 static int same_text(const xmlNode *k, const char *s)
 {
-	if (!s)
+	if (!s || !k->_private)
+		return 0;
+	/* only when the lengths are close (text counts bytes without spaces) */
+	size_t n = strlen(s), t_len = R(k)->raw_text;
+	if (t_len > n || t_len * 2 < n)
 		return 0;
 	char *t = gal_html_text(k);
 	int r = t && *t && loosely_same(t, s);
@@ -788,7 +854,7 @@ static const char *const cta[] = {
     "download the app", "follow us", "share this", "share on", "abonnieren", "abonnez", "abonnement",
     "suscr", "assine", "assinante", "abbonati", "abbonamento", "newsletter", "inscrivez", "anmelden",
     "registrieren", "zum weiterlesen", "pour continuer", "réservé aux abonnés", "reservado para",
-    "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", NULL};
+    "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", NULL};
 
 static size_t count_cta(const char *lower)
 {
@@ -880,6 +946,11 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		return 1;
 	if (!list && teaser_list(x))
 		return 1;
+	const rec *pr = x->parent && x->parent->_private ? R(x->parent) : NULL;
+	if (pr && (pr->flags & F_NO_CTA)) {
+		((rec *)r)->flags |= F_NO_CTA;
+		return 0;
+	}
 	if (r->text < 700) {
 		char *t = lower_ascii(gal_html_text(x));
 		size_t hits = t ? count_cta(t) : 0;
@@ -889,6 +960,8 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		/* a short box whose link is a call to action ("Sign up free") */
 		if (hits && r->text < 300 && !is_name(x, "span") && cta_link(x))
 			return 1;
+		if (!hits)
+			((rec *)r)->flags |= F_NO_CTA;
 	}
 	return 0;
 }
@@ -965,7 +1038,8 @@ static int loosely_same(const char *a, const char *b)
 
 static const char *const byline_prefixes[] = {"written by ", "words by ", "story by ", "text by ", "by ", "von ",
 					      "par ", "por ", "di ", "door ", "av ", "af ", "text: ", "texto: ",
-					      "autor: ", "author: ", "auteur : ", "auteur: ", NULL};
+					      "autor: ", "author: ", "auteur : ", "auteur: ",
+					      "\xd0\x90\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80: ", "\xd0\xb0\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80: ", NULL};
 
 /* Strips "By " and similar from the start; returns the rest (inside s), or NULL when there was none. */
 static const char *after_by(const char *s);
@@ -1048,6 +1122,13 @@ static void split_names(const char *s, gal_strlist *out)
 	static const char *const cuts[] = {" | ", "|", " \xc2\xb7 ", " \xe2\x80\xa2 ", " - ", " \xe2\x80\x94 ", "\n", NULL};
 	for (size_t i = 0; cuts[i]; i++) {
 		char *c = strstr(copy, cuts[i]);
+		if (c)
+			*c = '\0';
+	}
+	/* a label after the names: "Jane Doe Published Sept. 3" */
+	static const char *const labels[] = {" published", " updated", " posted", " Published", " Updated", " Posted", NULL};
+	for (size_t i = 0; labels[i]; i++) {
+		char *c = strstr(copy, labels[i]);
 		if (c)
 			*c = '\0';
 	}
@@ -1250,9 +1331,10 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 					if (v && *v)
 						s->time_dt = strdup(v);
 				}
-				char buf[512];
-				if (hint_string(x, buf, sizeof buf)) {
-					if (!s->byline.count && strstr(buf, "byline") && !strstr(buf, "bio")) {
+				hstr hh;
+				if (x->properties && hstr_of(x, &hh)) {
+					const hstr *buf = &hh;
+					if (!s->byline.count && hsub(buf, "byline") && !hsub(buf, "bio")) {
 						char *t = gal_html_text(x);
 						if (t && strlen(t) < 200) {
 							const char *a = after_by(t);
@@ -1260,18 +1342,18 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 						}
 						free(t);
 					}
-					if (!s->visible_date && (strstr(buf, "date") || strstr(buf, "time") || strstr(buf, "publish") ||
-								 strstr(buf, "posted"))) {
+					if (!s->visible_date && (hsub(buf, "date") || hsub(buf, "time") || hsub(buf, "publish") ||
+								 hsub(buf, "posted"))) {
 						char *t = gal_html_text(x);
 						if (t && strlen(t) < 120)
 							s->visible_date = find_date(t);
 						free(t);
 					}
-					if (!s->kicker && (strstr(buf, "kicker") || strstr(buf, "eyebrow") || strstr(buf, "overline") ||
-							   strstr(buf, "rubric") || strstr(buf, "section-label") ||
-							   strstr(buf, "category-label") || strstr(buf, "cat-links") ||
-							   strstr(buf, "post-category") || strstr(buf, "article-section") ||
-							   strstr(buf, "field-section") || strstr(buf, "section-name"))) {
+					if (!s->kicker && (hsub(buf, "kicker") || hsub(buf, "eyebrow") || hsub(buf, "overline") ||
+							   hsub(buf, "rubric") || hsub(buf, "section-label") ||
+							   hsub(buf, "category-label") || hsub(buf, "cat-links") ||
+							   hsub(buf, "post-category") || hsub(buf, "article-section") ||
+							   hsub(buf, "field-section") || hsub(buf, "section-name"))) {
 						char *t = gal_html_text(x);
 						if (t && *t && strlen(t) < 40)
 							s->kicker = t;
@@ -1489,9 +1571,9 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 		ex->why = has_form_controls(body) ? "a form and little text" : "too little text";
 	} else if ((ok = gather(&e, t, ex))) {
 		ex->found = 1;
+		cut_header(ex, s.h1); /* first: pruning may free the headline */
 		for (size_t i = 0; i < ex->nroots; i++)
 			prune(&e, ex->roots[i]);
-		cut_header(ex, s.h1);
 	}
 
 	/* metadata as shown */
@@ -1871,6 +1953,9 @@ static int footer_line(const gal_node *n, gal_meta *m)
 		if (name && !gal_strncasecmp(key, name, strlen(name)))
 			drop = 1;
 	}
+	/* "Copyright 2024 Example Wire. All rights reserved." */
+	if (!drop && len < 250 && strstr(key, "all rights reserved"))
+		drop = 1;
 	if (!drop && len < 200 && strchr(key, '@') &&
 	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6)))
 		drop = 1;
