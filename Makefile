@@ -72,6 +72,10 @@ fuzz: deps
 	done
 	@echo "built: $(addprefix build-fuzz/,$(FUZZERS)); run e.g. build-fuzz/fuzz_html -max_total_time=60 tests/fuzz/corpus-html"
 
+# Benchmarks (not part of check): needs node and npm for the peer (installs it into bench/extract/node_modules)
+bench: all
+	@sh bench/extract/run
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(BUILD)/galley $(DESTDIR)$(PREFIX)/bin/galley
