@@ -1251,6 +1251,15 @@ static void push_name(gal_strlist *l, const char *v)
 	free(t);
 }
 
+/* A byline group whose parts are marked too: the innermost part is the byline. */
+static int inner_byline(const xmlNode *x)
+{
+	for (const xmlNode *k = x->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && gal_dom_attr(k, "class") && gal_dom_contains_ci(gal_dom_attr(k, "class"), "byline"))
+			return 1;
+	return 0;
+}
+
 /* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
  * comments and the page's navigation are not looked at. */
 static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
@@ -1334,7 +1343,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 				hstr hh;
 				if (x->properties && hstr_of(x, &hh)) {
 					const hstr *buf = &hh;
-					if (!s->byline.count && hsub(buf, "byline") && !hsub(buf, "bio")) {
+					if (!s->byline.count && hsub(buf, "byline") && !hsub(buf, "bio") && !inner_byline(x)) {
 						char *t = gal_html_text(x);
 						if (t && strlen(t) < 200) {
 							const char *a = after_by(t);
@@ -1647,6 +1656,7 @@ static const char *label_core(const char *s, size_t *len)
 static const char *const furniture_lines[] = {
     "advertisement", "advertisements", "advertising", "ad", "sponsored", "sponsored content", "paid content",
     "story continues below advertisement", "article continues below advertisement", "continue reading below",
+    "story continues below", "article continues below",
     "scroll to continue", "scroll to continue with content", "skip advertisement", "anzeige", "werbung",
     "publicité", "publicidad", "publicidade", "pubblicità", "annuncio", "реклама", "広告", "广告", "إعلان",
     "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
