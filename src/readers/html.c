@@ -231,15 +231,7 @@ static void dom_text(const xmlNode *root, gal_buf *b)
 			else if (k != K_SKIP)
 				down = x->children;
 		}
-		if (down) {
-			x = down;
-			continue;
-		}
-		while (x && x != root && !x->next)
-			x = x->parent;
-		if (!x || x == root)
-			break;
-		x = x->next;
+		x = gal_dom_next(x, root, down != NULL);
 	}
 }
 
@@ -847,16 +839,8 @@ static int layout_table(const xmlNode *x)
 				return 1;
 			if (k == K_P && ++paras >= 2)
 				return 1;
-			if (k != K_SKIP && k != K_TABLE && n->children) {
-				n = n->children;
-				continue;
-			}
 		}
-		while (n && n != x && !n->next)
-			n = n->parent;
-		if (!n || n == x)
-			break;
-		n = n->next;
+		n = gal_dom_next(n, x, n->type == XML_ELEMENT_NODE && kind_of(n) != K_SKIP && kind_of(n) != K_TABLE);
 	}
 	return 0;
 }

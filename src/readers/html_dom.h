@@ -38,6 +38,18 @@ static inline int gal_dom_is_blank(const xmlNode *x)
 	return 1;
 }
 
+/* The next node in document order inside root: x's first child when `descend` (and it has one), else the next
+ * sibling of x or of its nearest ancestor below root; NULL when the walk is over. The one iterative walk the
+ * reader and the extractor use, so that deep pages never recurse. */
+static inline const xmlNode *gal_dom_next(const xmlNode *x, const xmlNode *root, int descend)
+{
+	if (descend && x->children)
+		return x->children;
+	while (x && x != root && !x->next)
+		x = x->parent;
+	return !x || x == root ? NULL : x->next;
+}
+
 /* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article: the article found in the page, or
  * with opts->no_extract the whole page. */
 int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err);

@@ -323,15 +323,7 @@ static int collect(ectx *e, const xmlNode *root)
 			e->n++;
 			down = r->cls != GAL_HE_SKIP || is_name(x, "body") || is_name(x, "html");
 		}
-		if (down && x->children) {
-			x = x->children;
-			continue;
-		}
-		while (x && x != root && !x->next)
-			x = x->parent;
-		if (!x || x == root)
-			break;
-		x = x->next;
+		x = gal_dom_next(x, root, down);
 	}
 	return 1;
 }
@@ -567,15 +559,7 @@ static size_t teasers(const xmlNode *root, size_t *prose)
 			} else if (!r || r->raw_text == 0)
 				down = 0;
 		}
-		if (down && x->type == XML_ELEMENT_NODE && x->children) {
-			x = x->children;
-			continue;
-		}
-		while (x && x != root && !x->next)
-			x = x->parent;
-		if (!x || x == root)
-			break;
-		x = x->next;
+		x = gal_dom_next(x, root, down && x->type == XML_ELEMENT_NODE);
 	}
 	return n;
 }
@@ -609,15 +593,7 @@ static size_t prose_run(const xmlNode *root)
 				}
 			}
 		}
-		if (x->type == XML_ELEMENT_NODE && x->_private && R(x)->raw_text && x->children && !is_name(x, "p")) {
-			x = x->children;
-			continue;
-		}
-		while (x && x != root && !x->next)
-			x = x->parent;
-		if (!x || x == root)
-			break;
-		x = x->next;
+		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE && x->_private && R(x)->raw_text && !is_name(x, "p"));
 	}
 	return best;
 }
@@ -881,15 +857,7 @@ static int has_form_controls(const xmlNode *root)
 		    (is_name(x, "input") || is_name(x, "button") || is_name(x, "select") || is_name(x, "textarea") ||
 		     is_name(x, "form")))
 			return 1;
-		if (x->type == XML_ELEMENT_NODE && x->children) {
-			x = x->children;
-			continue;
-		}
-		while (x && x != root && !x->next)
-			x = x->parent;
-		if (!x || x == root)
-			break;
-		x = x->next;
+		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
 	}
 	return 0;
 }
@@ -967,12 +935,7 @@ static int boilerplate_box(const ectx *e, const rec *r)
 }
 
 /* The node after x's subtree, within root. */
-static xmlNode *after_subtree(xmlNode *x, const xmlNode *root)
-{
-	while (x && x != root && !x->next)
-		x = x->parent;
-	return !x || x == root ? NULL : x->next;
-}
+static xmlNode *after_subtree(xmlNode *x, const xmlNode *root) { return (xmlNode *)gal_dom_next(x, root, 0); }
 
 static void prune(ectx *e, const xmlNode *root)
 {
@@ -1000,15 +963,7 @@ static void clear_private(xmlNode *root)
 	xmlNode *x = root;
 	while (x) {
 		x->_private = NULL;
-		if (x->type == XML_ELEMENT_NODE && x->children) {
-			x = x->children;
-			continue;
-		}
-		while (x && x != root && !x->next)
-			x = x->parent;
-		if (!x || x == root)
-			break;
-		x = x->next;
+		x = (xmlNode *)gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
 	}
 }
 
@@ -1372,15 +1327,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 				}
 			}
 		}
-		if (down && x->type == XML_ELEMENT_NODE && x->children) {
-			x = x->children;
-			continue;
-		}
-		while (x && x != body && !x->next)
-			x = x->parent;
-		if (!x || x == body)
-			break;
-		x = x->next;
+		x = gal_dom_next(x, body, down && x->type == XML_ELEMENT_NODE);
 	}
 	if (!s->h1)
 		s->h1 = first_h1;
