@@ -67,7 +67,7 @@ typedef struct {
 	size_t body_text; /* raw text of the whole body */
 	const char *headline, *desc; /* from the page's metadata, may be NULL */
 	const xmlNode *h1;           /* the headline's element */
-	char *h1_text;
+	const char *h1_text;         /* and its text (owned by the gal_extract) */
 } ectx;
 
 static double dmax(double a, double b) { return a > b ? a : b; }
@@ -117,13 +117,13 @@ static const char *const pos_hints[] = {"article", "body",  "content", "entry", 
 static size_t hint_string(const xmlNode *x, char *buf, size_t size)
 {
 	/* component names that script-built pages put in data attributes, and ARIA labels, say as much */
+	if (!x->properties)
+		return 0;
 	const char *parts[] = {gal_dom_attr(x, "class"),          gal_dom_attr(x, "id"),
 			       gal_dom_attr(x, "data-testid"),    gal_dom_attr(x, "data-component"),
 			       gal_dom_attr(x, "data-module"),    gal_dom_attr(x, "data-area"),
 			       gal_dom_attr(x, "data-type"),      gal_dom_attr(x, "aria-label")};
 	size_t n = 0;
-	if (!x->properties)
-		return 0;
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
 		if (!parts[i])
 			continue;
@@ -415,12 +415,8 @@ static void measure(ectx *e)
 
 static double link_density(const rec *r) { return r->text ? (double)r->link / (double)r->text : 0; }
 
-/* Whether an element or an ancestor is junk. */
-static int in_junk(const ectx *e, const rec *r)
-{
-	(void)e;
-	return (r->flags & F_IN_JUNK) != 0;
-}
+/* Whether an element or an ancestor is junk (as the last measure() found). */
+static int in_junk(const rec *r) { return (r->flags & F_IN_JUNK) != 0; }
 
 /* ------------------------------------------------------------------ scoring */
 
@@ -457,14 +453,13 @@ static void init_candidate(rec *r)
 	r->score = s;
 }
 
-static int score_all(ectx *e)
+static void score_all(ectx *e)
 {
-	int scored = 0;
 	for (size_t i = 0; i < e->n; i++) {
 		rec *r = &e->r[i];
-		if (!(r->flags & F_TEXTBLOCK) || r->text < 25 || in_junk(e, r))
+		if (!(r->flags & F_TEXTBLOCK) || r->text < 25 || in_junk(r))
 			continue;
-		/* a div of inline content inside a paragraph-like block is not a paragraph of its own */
+		/* a list item that is mostly a link is a menu or teaser entry, not a paragraph */
 		if (is_name(r->x, "li") && r->link * 2 > r->text)
 			continue;
 		double s = 1 + (double)r->commas + dmin((double)r->text / 100.0, 3.0);
@@ -474,12 +469,10 @@ static int score_all(ectx *e)
 			init_candidate(anc);
 			anc->score += level == 0 ? s : level == 1 ? s / 2 : s / (level * 3);
 		}
-		scored++;
 	}
 	for (size_t i = 0; i < e->n; i++)
 		if (e->r[i].flags & F_CAND)
 			e->r[i].score *= 1 - link_density(&e->r[i]);
-	return scored;
 }
 
 static int is_ancestor(const ectx *e, const rec *a, const rec *d)
@@ -516,13 +509,7 @@ static int headline_link(const xmlNode *a)
 				}
 				wide |= *p >= 0xE3; /* CJK: no spaces between words */
 			}
-		if (w->type == XML_ELEMENT_NODE && w->children) {
-			w = w->children;
-			continue;
-		}
-		while (w && w != a && !w->next)
-			w = w->parent;
-		w = w && w != a ? w->next : NULL;
+		w = gal_dom_next(w, a, w->type == XML_ELEMENT_NODE);
 	}
 	if (words < 4 && !wide)
 		return 0;
@@ -541,6 +528,13 @@ static int headline_link(const xmlNode *a)
 	return 1;
 }
 
+/* A paragraph of story prose: 80 bytes or more, under 30 % of it links. */
+static int prose_para(const xmlNode *x)
+{
+	const rec *r = R(x);
+	return is_name(x, "p") && r && r->text >= 80 && r->link * 10 < r->text * 3;
+}
+
 /* Counts teasers (headline links) and prose paragraphs under root. */
 static size_t teasers(const xmlNode *root, size_t *prose)
 {
@@ -553,7 +547,7 @@ static size_t teasers(const xmlNode *root, size_t *prose)
 			if (is_name(x, "a")) {
 				n += headline_link(x);
 				down = 0;
-			} else if (is_name(x, "p") && r && r->text >= 80 && r->link * 10 < r->text * 3) {
+			} else if (prose_para(x)) {
 				(*prose)++;
 				down = 0;
 			} else if (!r || r->raw_text == 0)
@@ -562,12 +556,6 @@ static size_t teasers(const xmlNode *root, size_t *prose)
 		x = gal_dom_next(x, root, down && x->type == XML_ELEMENT_NODE);
 	}
 	return n;
-}
-
-static int prose_para(const xmlNode *x)
-{
-	const rec *r = R(x);
-	return is_name(x, "p") && r && r->text >= 80 && r->link * 10 < r->text * 3;
 }
 
 /* The longest run of prose paragraphs side by side under root (headings and empty elements between them do not
@@ -615,7 +603,7 @@ static rec *top_candidate(ectx *e)
 	rec *top[5] = {NULL};
 	for (size_t i = 0; i < e->n; i++) {
 		rec *r = &e->r[i];
-		if (!(r->flags & F_CAND) || in_junk(e, r))
+		if (!(r->flags & F_CAND) || in_junk(r))
 			continue;
 		for (int k = 0; k < 5; k++)
 			if (!top[k] || r->score > top[k]->score) {
@@ -639,7 +627,7 @@ static rec *top_candidate(ectx *e)
 				if (top[k] && top[k]->score >= 0.75 * t->score && is_ancestor(e, a, top[k]))
 					holds++;
 			if (holds >= 2) {
-				if (!is_name(a->x, "body") && !is_name(a->x, "html") && !in_junk(e, a)) {
+				if (!is_name(a->x, "body") && !is_name(a->x, "html") && !in_junk(a)) {
 					init_candidate(a);
 					t = a;
 				}
@@ -670,7 +658,7 @@ static rec *top_candidate(ectx *e)
 	/* an only child says nothing its parent does not */
 	while (t->parent != SIZE_MAX) {
 		rec *p = &e->r[t->parent];
-		if (is_name(p->x, "body") || in_junk(e, p))
+		if (is_name(p->x, "body") || in_junk(p))
 			break;
 		int elems = 0;
 		for (const xmlNode *k = p->x->children; k; k = k->next)
@@ -755,16 +743,6 @@ static int belongs(const ectx *e, const rec *t, const rec *r)
 	return r->text > 80 && ld < 0.25 && prose_count(k) >= 1 && !teaser_list(k);
 }
 
-/* The next element after x in document order (descending), or NULL. */
-static const xmlNode *next_in_order(const xmlNode *x, int descend)
-{
-	if (descend && x->children)
-		return x->children;
-	while (x && !x->next)
-		x = x->parent;
-	return x ? x->next : NULL;
-}
-
 /* The winner and the siblings that belong to the story, in page order; and a lead picture between the
  * headline and the story. */
 static int gather(ectx *e, rec *t, gal_extract *ex)
@@ -789,7 +767,7 @@ static int gather(ectx *e, rec *t, gal_extract *ex)
 	if (e->h1 && ex->nroots) {
 		const xmlNode *x = e->h1;
 		int steps = 0, reached = 0;
-		x = next_in_order(x, 0);
+		x = gal_dom_next(x, NULL, 0);
 		while (x && steps++ < 400) {
 			if (x == ex->roots[0]) {
 				reached = 1;
@@ -797,12 +775,12 @@ static int gather(ectx *e, rec *t, gal_extract *ex)
 			}
 			int descend = 1;
 			if (x->type == XML_ELEMENT_NODE && x->_private) {
-				if (is_name(x, "figure") && !in_junk(e, R(x)) && nlead < 4)
+				if (is_name(x, "figure") && !in_junk(R(x)) && nlead < 4)
 					lead[nlead++] = x, descend = 0;
 				else if (is_junk(e, R(x)))
 					descend = 0;
 			}
-			x = next_in_order(x, descend);
+			x = gal_dom_next(x, NULL, descend);
 		}
 		if (reached && nlead) {
 			for (size_t i = 0; i < nlead; i++)
@@ -862,8 +840,6 @@ static int has_form_controls(const xmlNode *root)
 	return 0;
 }
 
-static xmlNode *after_subtree(xmlNode *x, const xmlNode *root);
-
 static int cta_link(const xmlNode *root)
 {
 	const xmlNode *x = root->children;
@@ -875,7 +851,7 @@ static int cta_link(const xmlNode *root)
 			if (hit)
 				return 1;
 		}
-		x = x->type == XML_ELEMENT_NODE && x->children && !is_name(x, "a") ? x->children : (const xmlNode *)after_subtree((xmlNode *)x, root);
+		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE && !is_name(x, "a"));
 	}
 	return 0;
 }
@@ -889,7 +865,7 @@ static int has_password(const xmlNode *root)
 			if (type && !gal_strcasecmp(type, "password"))
 				return 1;
 		}
-		x = x->type == XML_ELEMENT_NODE && x->children ? x->children : (const xmlNode *)after_subtree((xmlNode *)x, root);
+		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
 	}
 	return 0;
 }
@@ -934,25 +910,18 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	return 0;
 }
 
-/* The node after x's subtree, within root. */
-static xmlNode *after_subtree(xmlNode *x, const xmlNode *root) { return (xmlNode *)gal_dom_next(x, root, 0); }
-
 static void prune(ectx *e, const xmlNode *root)
 {
 	xmlNode *x = root->children;
 	while (x) {
-		if (x->type == XML_ELEMENT_NODE && x->_private && boilerplate_box(e, R(x))) {
+		int element = x->type == XML_ELEMENT_NODE && x->_private;
+		if (element && boilerplate_box(e, R(x))) {
 			xmlNode *dead = x;
-			x = after_subtree(x, root);
+			x = (xmlNode *)gal_dom_next(x, root, 0);
 			xmlUnlinkNode(dead);
 			xmlFreeNode(dead);
-			continue;
-		}
-		if (x->type == XML_ELEMENT_NODE && x->_private && x->children) {
-			x = x->children;
-			continue;
-		}
-		x = after_subtree(x, root);
+		} else
+			x = (xmlNode *)gal_dom_next(x, root, element);
 	}
 }
 
@@ -1001,24 +970,34 @@ static const char *after_by(const char *s);
 
 /* "By Jane Doe and John Roe": after the prefix, a few capitalised words (names), not a sentence
  * ("Von den Ergebnissen ..." starts with a byline prefix too). */
-static int byline_shape_str(const char *full)
+/* Cuts a byline where what follows the names begins: a bar, a bullet or a dash (then a date or a title), or a
+ * word with a digit in it (a date). `strict` (taking names out) also cuts at " - ", a line break and a label
+ * ("Jane Doe Published Sept. 3"). */
+static void cut_after_names(char *s, int strict)
 {
-	/* what follows a bar or a bullet is a date or a title */
-	char c[256];
-	snprintf(c, sizeof c, "%s", full);
 	static const char *const cuts[] = {" | ", "|", " \xc2\xb7 ", " \xe2\x80\xa2 ", " \xe2\x80\x94 ", NULL};
-	for (size_t i = 0; cuts[i]; i++) {
-		char *q = strstr(c, cuts[i]);
-		if (q)
-			*q = '\0';
-	}
-	for (char *q = c; *q; q++)
+	static const char *const more[] = {" - ", "\n", " published", " updated", " posted", " Published", " Updated",
+					   " Posted", NULL};
+	for (int pass = 0; pass < 1 + strict; pass++)
+		for (const char *const *c = pass ? more : cuts; *c; c++) {
+			char *q = strstr(s, *c);
+			if (q)
+				*q = '\0';
+		}
+	for (char *q = s; *q; q++)
 		if (*q >= '0' && *q <= '9') {
-			while (q > c && q[-1] != ' ')
+			while (q > s && q[-1] != ' ')
 				q--;
 			*q = '\0';
 			break;
 		}
+}
+
+static int byline_shape_str(const char *full)
+{
+	char c[256];
+	snprintf(c, sizeof c, "%s", full);
+	cut_after_names(c, 0);
 	const char *rest = after_by(c);
 	int ok = rest != NULL;
 	size_t words = 0;
@@ -1047,11 +1026,18 @@ static int byline_shape_str(const char *full)
 	return ok && words > 0;
 }
 
+/* Text of a tree node, white space collapsed. */
+static char *node_text_collapsed(const gal_node *n)
+{
+	char *t = gal_node_text(n);
+	char *c = t ? gal_collapse_ws(t) : NULL;
+	free(t);
+	return c;
+}
+
 static int byline_shape(const gal_node *n)
 {
-	char *orig = gal_node_text(n);
-	char *c = orig ? gal_collapse_ws(orig) : NULL;
-	free(orig);
+	char *c = node_text_collapsed(n);
 	int ok = c && byline_shape_str(c);
 	free(c);
 	return ok;
@@ -1073,28 +1059,7 @@ static void split_names(const char *s, gal_strlist *out)
 	char *copy = strdup(s);
 	if (!copy)
 		return;
-	/* cut at a bar, a bullet or a line break: what follows is a date or a title */
-	static const char *const cuts[] = {" | ", "|", " \xc2\xb7 ", " \xe2\x80\xa2 ", " - ", " \xe2\x80\x94 ", "\n", NULL};
-	for (size_t i = 0; cuts[i]; i++) {
-		char *c = strstr(copy, cuts[i]);
-		if (c)
-			*c = '\0';
-	}
-	/* a label after the names: "Jane Doe Published Sept. 3" */
-	static const char *const labels[] = {" published", " updated", " posted", " Published", " Updated", " Posted", NULL};
-	for (size_t i = 0; labels[i]; i++) {
-		char *c = strstr(copy, labels[i]);
-		if (c)
-			*c = '\0';
-	}
-	/* a date after the names: "Jane Doe 12 March 2024" */
-	for (char *q = copy; *q; q++)
-		if (*q >= '0' && *q <= '9') {
-			while (q > copy && q[-1] != ' ')
-				q--;
-			*q = '\0';
-			break;
-		}
+	cut_after_names(copy, 1);
 	static const char *const seps[] = {", and ", " and ", " & ", ", ", " und ", " et ", " y ", " e ", NULL};
 	/* without a conjunction, a comma starts a title: "Jane Doe, Staff Writer" */
 	int list = 0;
@@ -1131,13 +1096,10 @@ static void split_names(const char *s, gal_strlist *out)
 	free(copy);
 }
 
-static int hint_has(const xmlNode *x, const char *const *words)
+static int hsub_any(const hstr *h, const char *const *words)
 {
-	char buf[512];
-	if (!hint_string(x, buf, sizeof buf))
-		return 0;
 	for (size_t i = 0; words[i]; i++)
-		if (strstr(buf, words[i]))
+		if (hsub(h, words[i]))
 			return 1;
 	return 0;
 }
@@ -1176,7 +1138,6 @@ static int page_chrome(const xmlNode *x)
 
 typedef struct {
 	const xmlNode *h1;
-	char *rel_author, *itemprop_author;
 	gal_strlist rel, itemprop, byline;
 	char *ip_date, *time_dt, *visible_date, *category, *kicker;
 } seen;
@@ -1226,15 +1187,18 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 		if (x->type == XML_ELEMENT_NODE) {
 			const rec *r = R(x);
 			int flags = r ? r->flags : 0;
+			/* the element's hint string, built once for all the tests below */
+			hstr hh;
+			const hstr *buf = hstr_of(x, &hh) ? &hh : NULL;
 			if (gal_html_elem_class(x) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
-			    (r && (flags & F_STRONG_NEG) && is_junk(e, r) &&
-			     hint_has(x, (const char *const[]){"comment", "related", "sidebar", "footer", "teaser", "recommend",
-							       "more-from", NULL})))
+			    (r && (flags & F_STRONG_NEG) && is_junk(e, r) && buf &&
+			     hsub_any(buf, (const char *const[]){"comment", "related", "sidebar", "footer", "teaser", "recommend",
+								 "more-from", NULL})))
 				down = 0;
 			else if (is_name(x, "h1")) {
 				char *t = gal_html_text(x);
 				if (t && *t) {
-					if (!first_h1 && !hint_has(x, (const char *const[]){"logo", "site-title", "brand", NULL}))
+					if (!first_h1 && !(buf && hsub_any(buf, (const char *const[]){"logo", "site-title", "brand", NULL})))
 						first_h1 = x;
 					if (headline && !s->h1 && loosely_same(t, headline))
 						s->h1 = x;
@@ -1295,9 +1259,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 					if (v && *v)
 						s->time_dt = strdup(v);
 				}
-				hstr hh;
-				if (x->properties && hstr_of(x, &hh)) {
-					const hstr *buf = &hh;
+				if (buf) {
 					if (!s->byline.count && hsub(buf, "byline") && !hsub(buf, "bio") && !inner_byline(x)) {
 						char *t = gal_html_text(x);
 						if (t && strlen(t) < 200) {
@@ -1368,7 +1330,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 				if (s->byline.count)
 					break;
 			}
-			y = descend && y->children ? y->children : (const xmlNode *)after_subtree((xmlNode *)y, zone);
+			y = gal_dom_next(y, zone, descend);
 		}
 	}
 }
@@ -1425,12 +1387,11 @@ static void debug_dump(const ectx *e, const rec *t)
 	}
 }
 
-static int run_pass(ectx *e, rec **top)
+static rec *run_pass(ectx *e)
 {
 	measure(e);
 	score_all(e);
-	*top = top_candidate(e);
-	return *top != NULL;
+	return top_candidate(e);
 }
 
 /* Text in the winner and its siblings, minus link text: how much story a pass found. */
@@ -1478,7 +1439,9 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 	e.headline = headline;
 	e.desc = desc;
 	e.h1 = s.h1;
-	e.h1_text = s.h1 ? gal_html_text(s.h1) : NULL;
+	if (s.h1)
+		ex->h1 = gal_html_text(s.h1);
+	e.h1_text = ex->h1;
 
 	/* furniture: text the tag-and-role rules alone take away, or a page that is mostly links. A document
 	 * without any (a fragment, a clean export) has nothing to extract: it is all story. */
@@ -1487,24 +1450,20 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 	int furniture = e.body_text > e.r[0].text || e.r[0].link * 10 > e.r[0].text * 3;
 
 	/* strict pass, then without class hints when it found little */
-	rec *t = NULL;
 	e.strict = 1;
-	run_pass(&e, &t);
+	rec *t = run_pass(&e);
 	if (found_text(&e, t) < 500) {
-		rec *t2 = NULL;
 		e.strict = 0;
-		run_pass(&e, &t2);
+		rec *t2 = run_pass(&e);
 		if (t2 && found_text(&e, t2) > found_text(&e, t) * 2 && !teaser_list(t2->x))
 			t = t2;
 		else {
-			e.strict = 1;
-			run_pass(&e, &t);
+			e.strict = 1; /* the records hold the lax pass now: measure again */
+			t = run_pass(&e);
 		}
 	}
 	if (getenv("GALLEY_DEBUG_EXTRACT"))
 		debug_dump(&e, t);
-	if (s.h1)
-		ex->h1 = gal_html_text(s.h1);
 	int ok = 1;
 	size_t found = found_text(&e, t);
 	int little = found < 500 && (!t || prose_count(t->x) < 2);
@@ -1512,9 +1471,7 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 		ex->why = "the page lists other articles";
 	} else if (!furniture && (!t || little)) {
 		ex->roots = malloc(sizeof *ex->roots);
-		if (!(ok = ex->roots != NULL))
-			;
-		else {
+		if ((ok = ex->roots != NULL)) {
 			ex->roots[0] = body;
 			ex->nroots = 1;
 			ex->found = 1;
@@ -1539,7 +1496,6 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 	ex->date = s.ip_date ? strdup(s.ip_date) : s.time_dt ? strdup(s.time_dt) : s.visible_date ? strdup(s.visible_date) : NULL;
 	ex->section = s.category ? strdup(s.category) : s.kicker ? strdup(s.kicker) : NULL;
 	seen_free(&s);
-	free(e.h1_text);
 	clear_private(root);
 	free(e.r);
 	return ok ? GAL_OK : GAL_ENOMEM;
@@ -1557,16 +1513,8 @@ void gal_extract_free(gal_extract *ex)
 
 /* ------------------------------------------------------------------ the tree pass */
 
-/* Lower-cased (ASCII) text of a block with its edges trimmed of spaces and dashes. */
-static char *block_key(const gal_node *n)
-{
-	char *t = gal_node_text(n);
-	if (!t)
-		return NULL;
-	char *c = gal_collapse_ws(t);
-	free(t);
-	return lower_ascii(c);
-}
+/* Lower-cased (ASCII) text of a block, white space collapsed. */
+static char *block_key(const gal_node *n) { return lower_ascii(node_text_collapsed(n)); }
 
 /* Whether s holds no visible character: spaces, no-break spaces, zero-width spaces. */
 static int visibly_blank(const char *s)
@@ -1787,8 +1735,7 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 		drop = 1;
 		if (!m->nbylines) {
 			/* the only byline the page shows: take its names, as written (not lower-cased) */
-			char *orig = gal_node_text(n);
-			char *c = orig ? gal_collapse_ws(orig) : NULL;
+			char *c = node_text_collapsed(n);
 			gal_strlist names = {0};
 			if (c && after_by(c))
 				split_names(after_by(c), &names);
@@ -1796,7 +1743,6 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 				gal_meta_add_byline(m, names.items[i], NULL);
 			gal_strlist_clear(&names);
 			free(c);
-			free(orig);
 		}
 	} else if (n->type == GAL_NODE_PARAGRAPH && len < 150 && words <= 12) {
 		for (size_t i = 0; i < m->nbylines && !drop; i++)
