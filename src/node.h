@@ -27,6 +27,9 @@ struct gal_node {
 	gal_docmeta *docmeta; /* DOCUMENT */
 };
 
+/* Removes every byline of m (a reader that took them from a source it then rejects). */
+void gal_meta_clear_bylines(gal_meta *m);
+
 /* Frees n and the ancestors it leaves empty, up to (not including) `stop`. */
 void gal_node_free_up(gal_node *n, gal_node *stop);
 

@@ -120,6 +120,17 @@ void gal_strlist_clear(gal_strlist *list)
 	list->count = list->cap = 0;
 }
 
+void gal_meta_clear_bylines(gal_meta *m)
+{
+	for (size_t i = 0; i < m->nbylines; i++) {
+		free(m->bylines[i].name);
+		free(m->bylines[i].title);
+	}
+	free(m->bylines);
+	m->bylines = NULL;
+	m->nbylines = 0;
+}
+
 static void meta_free(gal_meta *m)
 {
 	if (!m)
@@ -129,11 +140,7 @@ static void meta_free(gal_meta *m)
 			 &m->copyright, &m->url,     &m->abstract, &m->tagline};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
-	for (size_t i = 0; i < m->nbylines; i++) {
-		free(m->bylines[i].name);
-		free(m->bylines[i].title);
-	}
-	free(m->bylines);
+	gal_meta_clear_bylines(m);
 	gal_strlist_clear(&m->keywords);
 	gal_strlist_clear(&m->notes);
 	free(m);

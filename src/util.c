@@ -327,3 +327,29 @@ char *gal_error_format(const gal_error *err, char *buf, size_t size)
 #undef ADD
 	return buf;
 }
+
+static int loose_skip(unsigned char c)
+{
+	return c && c < 0x80 && !(c >= '0' && c <= '9') && !((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+int gal_loose_equal(const char *a, const char *b, int prefix)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (loose_skip((unsigned char)a[i]))
+			i++;
+		while (loose_skip((unsigned char)b[j]))
+			j++;
+		if (!a[i] || !b[j])
+			return prefix || (!a[i] && !b[j]);
+		char ca = a[i], cb = b[j];
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 32;
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 32;
+		if (ca != cb)
+			return 0;
+		i++, j++;
+	}
+}

@@ -45,6 +45,9 @@ int gal_strncasecmp(const char *a, const char *b, size_t n);
 int gal_is_space(int c); /* HTML whitespace: space, tab, LF, FF, CR */
 /* Copy of s with surrounding whitespace removed and inner runs collapsed to one space; NULL on ENOMEM. */
 char *gal_collapse_ws(const char *s);
+/* Compares texts by their ASCII letters and digits alone, ignoring case (bytes outside ASCII compare exactly):
+ * "is this line the headline". With `prefix`, one text being a prefix of the other counts as equal. */
+int gal_loose_equal(const char *a, const char *b, int prefix);
 
 /* Fills an error record. */
 void gal_error_set(gal_error *err, int code, const gal_options *opts, const char *format, long line, long col,

@@ -567,6 +567,21 @@ static char *unparen(char *s)
 	return s;
 }
 
+/* A figure's caption from a caption element: its inline content, and its credit apart. */
+static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
+{
+	gal_buf credit = GAL_BUF_INIT;
+	c->ws = 1;
+	caption_inlines(c, cap, fig, &credit, 0);
+	gal_inline_block_trim(fig);
+	if (credit.len) {
+		char *cr = unparen(gal_collapse_ws(credit.data));
+		gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
+		free(cr);
+	}
+	gal_buf_free(&credit);
+}
+
 static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xmlNode *cap);
 
 static void figure(hctx *c, const xmlNode *x, gal_node *container)
@@ -593,18 +608,8 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 		if (!fig)
 			return;
 		set_image(fig, imgs[i]);
-		if (i == n - 1 && cap) {
-			gal_buf credit = GAL_BUF_INIT;
-			c->ws = 1;
-			caption_inlines(c, cap, fig, &credit, 0);
-			gal_inline_block_trim(fig);
-			if (credit.len) {
-				char *cr = unparen(gal_collapse_ws(credit.data));
-				gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
-				free(cr);
-			}
-			gal_buf_free(&credit);
-		}
+		if (i == n - 1 && cap)
+			figure_caption(c, fig, cap);
 	}
 	/* text in the figure outside the caption and images (rare): kept as blocks */
 	for (const xmlNode *k = x->children; k; k = k->next) {
@@ -964,16 +969,7 @@ static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
 			gal_node *fig = add(c, container, GAL_NODE_FIGURE);
 			if (fig) {
 				set_image(fig, img);
-				gal_buf credit = GAL_BUF_INIT;
-				c->ws = 1;
-				caption_inlines(c, cap, fig, &credit, 0);
-				gal_inline_block_trim(fig);
-				if (credit.len) {
-					char *cr = unparen(gal_collapse_ws(credit.data));
-					gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
-					free(cr);
-				}
-				gal_buf_free(&credit);
+				figure_caption(c, fig, cap);
 			}
 		} else
 			blocks(c, x->children, container);
@@ -1320,30 +1316,6 @@ static void read_page_meta(const xmlNode *root, page_meta *m, const gal_options 
 	}
 }
 
-/* Text comparison that ignores case, spacing and punctuation, for "is this h1 the headline". */
-static int loosely_equal_prefix(const char *a, const char *b)
-{
-	size_t i = 0, j = 0;
-	for (;;) {
-		while (a[i] && (unsigned char)a[i] < 0x80 && !(a[i] >= '0' && a[i] <= '9') &&
-		       !((a[i] | 32) >= 'a' && (a[i] | 32) <= 'z'))
-			i++;
-		while (b[j] && (unsigned char)b[j] < 0x80 && !(b[j] >= '0' && b[j] <= '9') &&
-		       !((b[j] | 32) >= 'a' && (b[j] | 32) <= 'z'))
-			j++;
-		if (!a[i] || !b[j])
-			return 1; /* one is a prefix of the other */
-		char ca = a[i], cb = b[j];
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 32;
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 32;
-		if (ca != cb)
-			return 0;
-		i++, j++;
-	}
-}
-
 static void set_date(char **slot, const char *v)
 {
 	if (!v || *slot)
@@ -1360,7 +1332,6 @@ static const char *const title_seps[] = {" | ", " - ", " \xe2\x80\x94 ", " \xe2\
  * headline (four words or more). Returns a new string. */
 static char *strip_site(const char *title, const char *site, int guess)
 {
-	size_t tl = strlen(title);
 	const char *cut = NULL, *cut_sep = NULL;
 	for (size_t i = 0; title_seps[i]; i++) {
 		const char *sep = title_seps[i];
@@ -1385,7 +1356,6 @@ static char *strip_site(const char *title, const char *site, int guess)
 		if (!strcmp(cut_sep, " | ") || words >= 4 || (wide && cut - title >= 15))
 			return strndup(title, (size_t)(cut - title));
 	}
-	(void)tl;
 	return strdup(title);
 }
 
@@ -1399,7 +1369,7 @@ static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_ex
 		if (first && first->type == GAL_NODE_HEADING && first->as.heading.level == 1) {
 			h1 = gal_node_text(first);
 			const char *best = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title ? pm->og_title : pm->title;
-			if (h1 && *h1 && (!best || loosely_equal_prefix(h1, best)))
+			if (h1 && *h1 && (!best || gal_loose_equal(h1, best, 1)))
 				gal_node_free(first);
 			else {
 				free(h1);
@@ -1438,11 +1408,17 @@ static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_ex
 	gal_set_string(&m->copyright, pm->copyright);
 }
 
+/* The page's description, best source first. */
+static const char *page_desc(const page_meta *pm)
+{
+	return pm->og_desc ? pm->og_desc : pm->desc ? pm->desc : pm->jsonld_desc;
+}
+
 /* The description is a deck only when it is not just the opening paragraph. */
 static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 {
 	gal_meta *m = art->meta;
-	const char *desc = pm->og_desc ? pm->og_desc : pm->desc ? pm->desc : pm->jsonld_desc;
+	const char *desc = page_desc(pm);
 	if (desc) {
 		gal_node *p = art->first;
 		while (p && p->type != GAL_NODE_PARAGRAPH)
@@ -1456,7 +1432,7 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 			d[--dl] = '\0';
 		if (dl >= 3 && !strcmp(d + dl - 3, "\xe2\x80\xa6"))
 			d[dl -= 3] = '\0';
-		if (!pc || !d || !loosely_equal_prefix(d, pc))
+		if (!pc || !d || !gal_loose_equal(d, pc, 1))
 			gal_set_string(&m->deck, desc);
 		free(d);
 		free(pt);
@@ -1470,17 +1446,14 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 		gal_set_string(&d->creator, m->bylines[0].name);
 }
 
-/* Text of the body's paragraphs: how much story there is. `prose` counts paragraphs of 80 bytes or more. */
-static size_t body_text(const gal_node *art, size_t *prose)
+/* Bytes of text in the body's blocks: how much story there is. */
+static size_t body_text(const gal_node *art)
 {
 	size_t n = 0;
 	for (const gal_node *b = art->first; b; b = b->next) {
 		char *t = gal_node_text(b);
-		size_t l = t ? strlen(t) : 0;
+		n += t ? strlen(t) : 0;
 		free(t);
-		n += l;
-		if (b->type == GAL_NODE_PARAGRAPH && l >= 80)
-			(*prose)++;
 	}
 	return n;
 }
@@ -1512,7 +1485,7 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 	const gal_options *opts = c->opts;
 	gal_extract ex;
 	const char *hl = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title;
-	const char *desc = pm->og_desc ? pm->og_desc : pm->desc ? pm->desc : pm->jsonld_desc;
+	const char *desc = page_desc(pm);
 	int evidence = pm->jsonld_article || (pm->og_type && !gal_strcasecmp(pm->og_type, "article"));
 	if (gal_extract_run(doc, hl, desc, evidence, &ex) != GAL_OK) {
 		gal_extract_free(&ex);
@@ -1534,13 +1507,13 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 	gal_set_string(&art->meta->deck, desc);
 	gal_extract_clean_tree(art);
 	gal_set_string(&art->meta->deck, NULL);
-	size_t prose = 0, text = body_text(art, &prose);
+	size_t text = body_text(art);
 	/* the page's own JSON-LD copy of the text, when the page shows much less of it */
 	if (pm->jsonld_body && text * 10 < strlen(pm->jsonld_body) * 3) {
 		while (art->first)
 			gal_node_free(art->first);
 		body_from_jsonld(c, pm->jsonld_body, art);
-		text = body_text(art, &prose);
+		text = body_text(art);
 		ex.found = 1;
 	}
 	if (ex.found && !text) {
@@ -1561,11 +1534,7 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 			m->section = NULL;
 		}
 		if (!pm->jsonld_authors.count && ex.authors.count) {
-			for (size_t i = 0; i < m->nbylines; i++) {
-				free(m->bylines[i].name);
-				free(m->bylines[i].title);
-			}
-			m->nbylines = 0;
+			gal_meta_clear_bylines(m);
 			for (size_t i = 0; i < pm->authors.count; i++)
 				gal_meta_add_byline(m, pm->authors.items[i], NULL);
 		}

@@ -682,7 +682,6 @@ static int ends_sentence(const xmlNode *x)
 }
 
 static int boilerplate_box(const ectx *e, const rec *r);
-static int loosely_same(const char *a, const char *b);
 
 static int same_text(const xmlNode *k, const char *s)
 {
@@ -693,7 +692,7 @@ static int same_text(const xmlNode *k, const char *s)
 	if (t_len > n || t_len * 2 < n)
 		return 0;
 	char *t = gal_html_text(k);
-	int r = t && *t && loosely_same(t, s);
+	int r = t && *t && gal_loose_equal(t, s, 0);
 	free(t);
 	return r;
 }
@@ -933,30 +932,6 @@ static void clear_private(xmlNode *root)
 	while (x) {
 		x->_private = NULL;
 		x = (xmlNode *)gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
-	}
-}
-
-/* Loose comparison for "is this the headline": letters and digits only, case-insensitive (ASCII). */
-static int loosely_same(const char *a, const char *b)
-{
-	size_t i = 0, j = 0;
-	for (;;) {
-		while (a[i] && (unsigned char)a[i] < 0x80 && !((a[i] | 32) >= 'a' && (a[i] | 32) <= 'z') &&
-		       !(a[i] >= '0' && a[i] <= '9'))
-			i++;
-		while (b[j] && (unsigned char)b[j] < 0x80 && !((b[j] | 32) >= 'a' && (b[j] | 32) <= 'z') &&
-		       !(b[j] >= '0' && b[j] <= '9'))
-			j++;
-		if (!a[i] || !b[j])
-			return !a[i] && !b[j];
-		char ca = a[i], cb = b[j];
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 32;
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 32;
-		if (ca != cb)
-			return 0;
-		i++, j++;
 	}
 }
 
@@ -1200,7 +1175,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 				if (t && *t) {
 					if (!first_h1 && !(buf && hsub_any(buf, (const char *const[]){"logo", "site-title", "brand", NULL})))
 						first_h1 = x;
-					if (headline && !s->h1 && loosely_same(t, headline))
+					if (headline && !s->h1 && gal_loose_equal(t, headline, 0))
 						s->h1 = x;
 				}
 				free(t);
@@ -1723,11 +1698,11 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 	size_t len = strlen(key), words = words_in(key);
 	size_t core_len;
 	const char *core = label_core(key, &core_len);
-	if (m->headline && loosely_same(key, m->headline))
+	if (m->headline && gal_loose_equal(key, m->headline, 0))
 		drop = 1;
 	else if (deck) {
-		drop = m->deck && loosely_same(key, m->deck);
-	} else if (m->deck && loosely_same(key, m->deck))
+		drop = m->deck && gal_loose_equal(key, m->deck, 0);
+	} else if (m->deck && gal_loose_equal(key, m->deck, 0))
 		drop = 0;
 	else if (m->section && core_len == strlen(m->section) && !gal_strncasecmp(core, m->section, core_len))
 		drop = 1;
@@ -1917,7 +1892,7 @@ void gal_extract_clean_tree(gal_node *art)
 			if (n->type != GAL_NODE_HEADING)
 				continue;
 			char *t = gal_node_text(n);
-			if (t && loosely_same(t, m->headline)) {
+			if (t && gal_loose_equal(t, m->headline, 0)) {
 				gal_node_free(n);
 				free(t);
 				break;
