@@ -1401,7 +1401,11 @@ static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_ex
 		gal_strlist_push(&m->keywords, pm->keywords.items[i]);
 	set_date(&m->issued, pm->issued ? pm->issued : ex && ex->date ? ex->date : pm->time_datetime);
 	set_date(&m->modified, pm->modified);
-	gal_set_string(&m->section, pm->section ? pm->section : ex ? ex->section : NULL);
+	/* a label that is only the site's name (a blog's title bar) is not a section */
+	const char *section = pm->section ? pm->section : ex ? ex->section : NULL;
+	if (section && pm->site && gal_loose_equal(section, pm->site, 0))
+		section = NULL;
+	gal_set_string(&m->section, section);
 	gal_set_string(&m->source, pm->site);
 	gal_set_string(&m->url, pm->url);
 	gal_set_string(&m->language, pm->lang ? pm->lang : pm->jsonld_lang);

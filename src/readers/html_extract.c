@@ -774,7 +774,9 @@ static int gather(ectx *e, rec *t, gal_extract *ex)
 			}
 			int descend = 1;
 			if (x->type == XML_ELEMENT_NODE && x->_private) {
-				if (is_name(x, "figure") && !in_junk(R(x)) && nlead < 4)
+				/* junk inside the walk is not entered; junk around the headline (a "header" class on the
+				 * article's own header) holds the headline too, so only the figure itself is judged */
+				if (is_name(x, "figure") && !is_junk(e, R(x)) && nlead < 4)
 					lead[nlead++] = x, descend = 0;
 				else if (is_junk(e, R(x)))
 					descend = 0;
@@ -1151,6 +1153,20 @@ static int inner_byline(const xmlNode *x)
 	return 0;
 }
 
+/* Whether an element child of `x` starts with "By" and reads as a byline. */
+static int by_child(const xmlNode *x)
+{
+	int found = 0;
+	for (const xmlNode *k = x->children; k && !found; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		char *t = gal_html_text(k);
+		found = t && after_by(t) && byline_shape_str(t);
+		free(t);
+	}
+	return found;
+}
+
 /* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
  * comments and the page's navigation are not looked at. */
 static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
@@ -1299,7 +1315,8 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 			if (y->type == XML_ELEMENT_NODE && !is_name(y, "h1") && y->_private && R(y)->raw_text < 150 &&
 			    gal_html_elem_class(y) != GAL_HE_SKIP) {
 				char *t = gal_html_text(y);
-				if (t && after_by(t) && byline_shape_str(t))
+				/* the innermost element that reads as a byline: its parent may add a title and a date */
+				if (t && after_by(t) && byline_shape_str(t) && !by_child(y))
 					split_names(after_by(t), &s->byline);
 				free(t);
 				if (s->byline.count)
