@@ -807,9 +807,11 @@ static const char *const cta[] = {
     "article limit", "articles left", "continue reading", "become a member", "support our journalism",
     "already a member", "create an account", "create a free account", "register now", "get the app",
     "download the app", "follow us", "share this", "share on", "abonnieren", "abonnez", "abonnement",
-    "suscr", "assine", "assinante", "abbonati", "abbonamento", "newsletter", "inscrivez", "anmelden",
+    "suscr", "assine", "assinante", "abbonati", "abbonamento", "inscrivez", "anmelden",
     "registrieren", "zum weiterlesen", "pour continuer", "réservé aux abonnés", "reservado para",
-    "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", NULL};
+    "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", "favour to ask", "favor to ask",
+    /* a live blog's refresh switch */
+    "refreshes automatically", "auto-refresh", "auto refresh", NULL};
 
 static size_t count_cta(const char *lower)
 {
@@ -1847,6 +1849,21 @@ static int footer_line(const gal_node *n, gal_meta *m)
 		const char *name = m->bylines[i].name;
 		if (name && !gal_strncasecmp(key, name, strlen(name)))
 			drop = 1;
+	}
+	/* the byline again at the foot ("Von Katharina Brenner und ... · 17.03.2024") */
+	const char *by = after_by(key);
+	for (size_t i = 0; by && i < m->nbylines && !drop && len < 300; i++) {
+		const char *name = m->bylines[i].name;
+		if (name && !gal_strncasecmp(by, name, strlen(name)))
+			drop = 1;
+	}
+	/* a call for readers' contributions: "Have something to say? Submit a letter ...", "Got a tip? Email ..." */
+	const char *q = strchr(key, '?');
+	if (!drop && q && q - key < 100 && len < 300) {
+		static const char *const asks[] = {"send ", "submit", "email", "e-mail", "write to", "tell us",
+						   "get in touch", "contact us", NULL};
+		for (size_t i = 0; asks[i] && !drop; i++)
+			drop = strstr(q, asks[i]) != NULL;
 	}
 	/* "Copyright 2024 Example Wire. All rights reserved." */
 	if (!drop && len < 250 && strstr(key, "all rights reserved"))
