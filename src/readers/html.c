@@ -896,6 +896,8 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 		const xmlNode *i = kind_of(k) == K_IMG ? k : lone_image(k, 0);
 		if (i && !*img)
 			*img = i;
+		else if (!i && !k->children)
+			continue; /* an empty placeholder (a background layer) */
 		else if (!*cap && (kind_of(k) == K_INLINE || kind_of(k) == K_BLOCK || kind_of(k) == K_P) && !holds_blocks(k))
 			*cap = k;
 		else
