@@ -1828,6 +1828,39 @@ static int icon_list(const gal_node *l)
 static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:", "categories:", "category:",
 					      "themen:", "schlagworte:", "sujets:", "temas:", "etichette:", NULL};
 
+static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
+					   "all stories by ", "read more by ", "read more from ", "mehr von ",
+					   "weitere artikel von ", "plus d'articles de ", "más de ", NULL};
+
+/* A "By" line naming one of the article's authors ("By Jane Doe | May 21", "Von Katharina Brenner und ..."):
+ * the byline again, wherever it stands in the body. */
+static int byline_again(const gal_node *n, const gal_meta *m)
+{
+	if (n->type != GAL_NODE_PARAGRAPH || !m->nbylines)
+		return 0;
+	char *key = block_key(n);
+	const char *by = key && strlen(key) < 200 ? after_by(key) : NULL;
+	int drop = 0;
+	for (size_t i = 0; by && i < m->nbylines && !drop; i++) {
+		const char *name = m->bylines[i].name;
+		drop = name && !gal_strncasecmp(by, name, strlen(name));
+	}
+	free(key);
+	return drop;
+}
+
+/* The author's portrait: a picture without caption whose description is an author's name. */
+static int portrait(const gal_node *n, const gal_meta *m)
+{
+	const char *alt = gal_node_attr(n, GAL_ATTR_ALT);
+	if (n->type != GAL_NODE_FIGURE || !alt || n->first)
+		return 0;
+	for (size_t i = 0; i < m->nbylines; i++)
+		if (m->bylines[i].name && !gal_strcasecmp(alt, m->bylines[i].name))
+			return 1;
+	return 0;
+}
+
 static int footer_line(const gal_node *n, gal_meta *m)
 {
 	char *key = block_key(n);
@@ -1850,13 +1883,11 @@ static int footer_line(const gal_node *n, gal_meta *m)
 		if (name && !gal_strncasecmp(key, name, strlen(name)))
 			drop = 1;
 	}
-	/* the byline again at the foot ("Von Katharina Brenner und ... · 17.03.2024") */
-	const char *by = after_by(key);
-	for (size_t i = 0; by && i < m->nbylines && !drop && len < 300; i++) {
-		const char *name = m->bylines[i].name;
-		if (name && !gal_strncasecmp(by, name, strlen(name)))
-			drop = 1;
-	}
+	/* an author card's name alone, its link to the author's page */
+	for (size_t i = 0; i < m->nbylines && !drop; i++)
+		drop = m->bylines[i].name && !gal_strcasecmp(key, m->bylines[i].name);
+	for (size_t i = 0; author_links[i] && !drop; i++)
+		drop = !strncmp(key, author_links[i], strlen(author_links[i])) && len < 80;
 	/* a call for readers' contributions: "Have something to say? Submit a letter ...", "Got a tip? Email ..." */
 	const char *q = strchr(key, '?');
 	if (!drop && q && q - key < 100 && len < 300) {
@@ -1895,13 +1926,8 @@ void gal_extract_clean_tree(gal_node *art)
 	for (gal_node *n = art->first, *next; n && looked < 8; n = next, looked++) {
 		next = n->next;
 		if (n->type == GAL_NODE_FIGURE) {
-			/* the author's portrait beside the byline */
-			const char *alt = gal_node_attr(n, GAL_ATTR_ALT);
-			for (size_t i = 0; alt && !n->first && i < m->nbylines; i++)
-				if (m->bylines[i].name && !gal_strcasecmp(alt, m->bylines[i].name)) {
-					gal_node_free(n);
-					break;
-				}
+			if (portrait(n, m)) /* beside the byline */
+				gal_node_free(n);
 			continue;
 		}
 		if (n->type == GAL_NODE_THEMATIC_BREAK || ((n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING) &&
@@ -1914,10 +1940,15 @@ void gal_extract_clean_tree(gal_node *art)
 	/* the foot of the body: a date line, topics, the authors' bios, contact lines */
 	for (gal_node *n = art->last, *prev; n; n = prev) {
 		prev = n->prev;
-		if (n->type == GAL_NODE_PARAGRAPH && footer_line(n, m))
+		if ((n->type == GAL_NODE_PARAGRAPH && footer_line(n, m)) || portrait(n, m) || byline_again(n, m))
 			gal_node_free(n);
 		else
 			break;
+	}
+	for (gal_node *n = art->first, *next; n; n = next) {
+		next = n->next;
+		if (byline_again(n, m))
+			gal_node_free(n);
 	}
 	/* the headline again further down (a page whose <h1> comes after other blocks) */
 	if (m->headline)
