@@ -383,6 +383,18 @@ static int is_junk(const ectx *e, const rec *r)
 }
 
 /* Text, link text and commas per element, junk excluded. */
+/* A mail or phone link is contact information, not a way to another page. */
+static int contact_link(const xmlNode *a)
+{
+	const char *href = gal_dom_attr(a, "href");
+	if (!href)
+		return 0;
+	if (!gal_strncasecmp(href, "tel:", 4))
+		return 1;
+	/* "mailto:?subject=..." without an address is a share button */
+	return !gal_strncasecmp(href, "mailto:", 7) && href[7] && href[7] != '?';
+}
+
 static void measure(ectx *e)
 {
 	for (size_t i = 0; i < e->n; i++) {
@@ -402,7 +414,7 @@ static void measure(ectx *e)
 		for (const xmlNode *k = r->x->children; k; k = k->next)
 			if (k->type == XML_TEXT_NODE && k->content && r->cls != GAL_HE_SKIP)
 				measure_text((const char *)k->content, &r->text, &r->commas);
-		if (is_name(r->x, "a"))
+		if (is_name(r->x, "a") && !contact_link(r->x))
 			r->link = r->text;
 		if (r->parent != SIZE_MAX) {
 			rec *p = &e->r[r->parent];
@@ -717,7 +729,25 @@ static size_t prose_count(const xmlNode *x)
 }
 
 /* Whether a sibling of the winner belongs to the story. */
-static int belongs(const ectx *e, const rec *t, const rec *r)
+/* Whether an element's first element child is a heading. */
+static int titled(const xmlNode *x)
+{
+	for (const xmlNode *k = x->children; k; k = k->next) {
+		if (k->type == XML_TEXT_NODE && gal_dom_is_blank(k))
+			continue;
+		if (k->type != XML_ELEMENT_NODE)
+			return 0;
+		if (k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '4' && !k->name[2])
+			return 1;
+		/* a wrapper of one element (CMS field markup) */
+		if (!k->next || (k->next->type == XML_TEXT_NODE && gal_dom_is_blank(k->next) && !k->next->next))
+			return titled(k);
+		return 0;
+	}
+	return 0;
+}
+
+static int belongs(const ectx *e, const rec *t, const rec *r, int prev_belongs)
 {
 	const xmlNode *k = r->x;
 	if (is_junk(e, r))
@@ -739,7 +769,10 @@ static int belongs(const ectx *e, const rec *t, const rec *r)
 	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol"))
 		return ld < 0.5; /* beside the story and not a link list */
 	/* a wrapper of story paragraphs: the story split into parts by ad slots or modules */
-	return r->text > 80 && ld < 0.25 && prose_count(k) >= 1 && !teaser_list(k);
+	if (r->text > 80 && ld < 0.25 && prose_count(k) >= 1 && !teaser_list(k))
+		return 1;
+	/* a titled part right after the story ("Media contact", "Correction") */
+	return r->text > 40 && ld < 0.1 && prev_belongs && titled(k);
 }
 
 /* The winner and the siblings that belong to the story, in page order; and a lead picture between the
@@ -756,12 +789,14 @@ static int gather(ectx *e, rec *t, gal_extract *ex)
 		return push_root(ex, &cap, t->x);
 	const xmlNode *lead[4];
 	size_t nlead = 0;
+	int prev_in = 0;
 	for (const xmlNode *k = parent->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE || !k->_private)
 			continue;
-		if (k == t->x || belongs(e, t, R(k)))
-			if (!push_root(ex, &cap, k))
-				return 0;
+		int in = k == t->x || belongs(e, t, R(k), prev_in);
+		if (in && !push_root(ex, &cap, k))
+			return 0;
+		prev_in = in;
 	}
 	if (e->h1 && ex->nroots) {
 		const xmlNode *x = e->h1;
