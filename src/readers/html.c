@@ -235,6 +235,16 @@ static void dom_text(const xmlNode *root, gal_buf *b)
 	}
 }
 
+/* The text of the nodes from `first` to the last sibling, text nodes included. */
+static void dom_text_from(const xmlNode *first, gal_buf *b)
+{
+	for (const xmlNode *k = first; k; k = k->next)
+		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE)
+			gal_buf_puts(b, (const char *)k->content);
+		else if (k->type == XML_ELEMENT_NODE)
+			dom_text(k, b);
+}
+
 static char *dom_text_collapsed(const xmlNode *x)
 {
 	gal_buf b = GAL_BUF_INIT;
@@ -631,6 +641,32 @@ static void strip_dash(char *s)
 	memmove(s, p, strlen(p) + 1);
 }
 
+/* The <br> before a quote's last line when that line is inline text starting with a dash and short: an
+ * attribution written out by hand. */
+static const xmlNode *dash_line(const xmlNode *x)
+{
+	const xmlNode *br = NULL;
+	for (const xmlNode *k = x->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE) {
+			kind kk = kind_of(k);
+			if (kk == K_BR)
+				br = k;
+			else if (kk != K_INLINE && kk != K_EM && kk != K_STRONG && kk != K_A)
+				br = NULL; /* a block after the last break */
+		}
+	if (!br || !br->prev)
+		return NULL;
+	gal_buf b = GAL_BUF_INIT;
+	dom_text_from(br->next, &b);
+	const char *p = b.data ? b.data : "";
+	while (gal_is_space((unsigned char)*p))
+		p++;
+	int dash = (!strncmp(p, "--", 2) || !strncmp(p, "\xe2\x80\x94", 3) || !strncmp(p, "\xe2\x80\x95", 3) ||
+		    !strncmp(p, "\xe2\x80\x93 ", 4)) && strlen(p) < 150;
+	gal_buf_free(&b);
+	return dash ? br : NULL;
+}
+
 static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xmlNode *cap)
 {
 	gal_node *q = add(c, container, GAL_NODE_BLOCKQUOTE);
@@ -665,6 +701,8 @@ static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xml
 				attr = last;
 		}
 	}
+	/* or a last line of loose text after a <br> that starts with a dash ("<br><br>-- <i>Paper</i>, 1869") */
+	const xmlNode *dash_br = attr ? NULL : dash_line(x);
 	if (attr) {
 		char *t = dom_text_collapsed(attr);
 		if (t) {
@@ -673,6 +711,22 @@ static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xml
 				gal_node_set_attr(q, GAL_ATTR_ATTRIBUTION, t);
 		}
 		free(t);
+	} else if (dash_br) {
+		gal_buf b = GAL_BUF_INIT;
+		dom_text_from(dash_br->next, &b);
+		char *t = b.data ? gal_collapse_ws(b.data) : NULL;
+		if (t) {
+			strip_dash(t);
+			if (*t)
+				gal_node_set_attr(q, GAL_ATTR_ATTRIBUTION, t);
+		}
+		free(t);
+		gal_buf_free(&b);
+		/* the line breaks before the attribution go with it */
+		while (dash_br->prev && (kind_of(dash_br->prev) == K_BR ||
+					 (dash_br->prev->type == XML_TEXT_NODE && gal_dom_is_blank(dash_br->prev))))
+			dash_br = dash_br->prev;
+		attr = dash_br;
 	}
 	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
 		if (k == attr)
@@ -1361,6 +1415,25 @@ static char *strip_site(const char *title, const char *site, int guess)
 	return strdup(title);
 }
 
+/* "Name: Headline" or "Headline | Name" -> "Headline" when `name` is one whole part; NULL otherwise. */
+char *gal_title_other_part(const char *title, const char *name)
+{
+	size_t tl = strlen(title), nl = strlen(name);
+	if (nl + 3 > tl)
+		return NULL;
+	for (size_t i = 0; title_seps[i]; i++) {
+		size_t sl = strlen(title_seps[i]);
+		if (!gal_strncasecmp(title, name, nl) && !strncmp(title + nl, title_seps[i], sl) && title[nl + sl])
+			return strdup(title + nl + sl);
+		if (tl > nl + sl && !gal_strcasecmp(title + tl - nl, name) &&
+		    !strncmp(title + tl - nl - sl, title_seps[i], sl))
+			return strndup(title, tl - nl - sl);
+	}
+	if (!gal_strncasecmp(title, name, nl) && !strncmp(title + nl, ": ", 2) && title[nl + 2])
+		return strdup(title + nl + 2);
+	return NULL;
+}
+
 static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_extract *ex)
 {
 	gal_meta *m = art->meta;
@@ -1493,7 +1566,7 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 	const char *hl = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title;
 	const char *desc = page_desc(pm);
 	int evidence = pm->jsonld_article || (pm->og_type && !gal_strcasecmp(pm->og_type, "article"));
-	if (gal_extract_run(doc, hl, desc, evidence, &ex) != GAL_OK) {
+	if (gal_extract_run(doc, hl, pm->title, desc, evidence, &ex) != GAL_OK) {
 		gal_extract_free(&ex);
 		gal_error_set(c->err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
 		c->status = GAL_ENOMEM;

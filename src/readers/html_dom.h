@@ -54,4 +54,8 @@ static inline const xmlNode *gal_dom_next(const xmlNode *x, const xmlNode *root,
  * with opts->no_extract the whole page. */
 int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err);
 
+/* "Name: Headline" or "Headline | Name" -> a copy of "Headline" when `name` is one whole part of the
+ * title; NULL otherwise. */
+char *gal_title_other_part(const char *title, const char *name);
+
 #endif

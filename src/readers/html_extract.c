@@ -1190,6 +1190,23 @@ static int inner_byline(const xmlNode *x)
 	return 0;
 }
 
+/* The text of the first element with the class word "fn" inside x. */
+static char *hcard_name(const xmlNode *x)
+{
+	const xmlNode *y = x->children;
+	while (y) {
+		const char *cls = y->type == XML_ELEMENT_NODE ? gal_dom_attr(y, "class") : NULL;
+		if (cls && has_word(cls, "fn")) {
+			char *t = gal_html_text(y);
+			if (t && *t)
+				return t;
+			free(t);
+		}
+		y = gal_dom_next(y, x, y->type == XML_ELEMENT_NODE);
+	}
+	return NULL;
+}
+
 /* Whether an element child of `x` starts with "By" and reads as a byline. */
 static int by_child(const xmlNode *x)
 {
@@ -1206,7 +1223,7 @@ static int by_child(const xmlNode *x)
 
 /* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
  * comments and the page's navigation are not looked at. */
-static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
+static void look(ectx *e, const xmlNode *body, const char *headline, const char *title, seen *s)
 {
 	const xmlNode *x = body;
 	const xmlNode *first_h1 = NULL;
@@ -1321,6 +1338,22 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 	}
 	if (!s->h1)
 		s->h1 = first_h1;
+	/* a blog's name in the <h1> ("Name: Post title" in <title>): the post's own heading is the headline */
+	char *h1t = s->h1 && !headline && title ? gal_html_text(s->h1) : NULL;
+	char *other = h1t ? gal_title_other_part(title, h1t) : NULL;
+	for (const xmlNode *y = other ? body : NULL; y; y = gal_dom_next(y, body, y->type == XML_ELEMENT_NODE)) {
+		if (y->type != XML_ELEMENT_NODE || y->name[0] != 'h' || y->name[1] < '1' || y->name[1] > '4' || y->name[2])
+			continue;
+		char *t = gal_html_text(y);
+		int same = t && gal_loose_equal(t, other, 0);
+		free(t);
+		if (same) {
+			s->h1 = y;
+			break;
+		}
+	}
+	free(h1t);
+	free(other);
 	/* a short label just above the headline is its section ("Politics") */
 	for (const xmlNode *h = s->h1; h && !s->kicker && h->parent && !is_name(h, "body"); h = h->parent) {
 		const xmlNode *p = h->prev;
@@ -1340,6 +1373,21 @@ static void look(ectx *e, const xmlNode *body, const char *headline, seen *s)
 		}
 		if (p)
 			break;
+	}
+	/* hCard in hAtom, often in the post's footer: <span class="post-author vcard">Posted by <span class="fn"> */
+	for (const xmlNode *y = s->rel.count || s->itemprop.count || s->byline.count ? NULL : body; y;) {
+		int descend = y->type == XML_ELEMENT_NODE;
+		const char *cls = descend ? gal_dom_attr(y, "class") : NULL;
+		if (cls && strstr(cls, "comment"))
+			descend = 0;
+		else if (cls && has_word(cls, "vcard") && strstr(cls, "author")) {
+			char *t = hcard_name(y);
+			if (t)
+				split_names(t, &s->itemprop);
+			free(t);
+			break;
+		}
+		y = gal_dom_next(y, body, descend);
 	}
 	/* a byline with no class near the headline: "By <a>Jane Doe</a>" in a plain span */
 	const xmlNode *zone = s->h1;
@@ -1441,7 +1489,8 @@ static size_t found_text(const ectx *e, const rec *t)
 	return n;
 }
 
-int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evidence, gal_extract *ex)
+int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const char *desc, int evidence,
+		    gal_extract *ex)
 {
 	memset(ex, 0, sizeof *ex);
 	xmlNode *root = xmlDocGetRootElement(doc);
@@ -1464,7 +1513,7 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *desc, int evi
 	seen s;
 	memset(&s, 0, sizeof s);
 	e.strict = 1;
-	look(&e, body, headline, &s);
+	look(&e, body, headline, title, &s);
 	e.headline = headline;
 	e.desc = desc;
 	e.h1 = s.h1;
