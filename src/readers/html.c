@@ -533,7 +533,10 @@ static int credit_like(const xmlNode *k)
 						     "illustration", "graphic", "bild", "source", "quelle", "crédit",
 						     "fuente", "fonte", "\xc2\xa9", "(c)", NULL};
 		static const char *const has[] = {"/", "\xc2\xa9", "getty images", "reuters", "afp", "ap photo", "dpa",
-						  "shutterstock", "istock", "epa-efe", "photographer", NULL};
+						  "shutterstock", "istock", "epa-efe", "photographer",
+						  /* "courtesy of", "photographed by" (ja, zh), "photo" (ru) */
+						  "\xe6\x8f\x90\xe4\xbe\x9b", "\xe6\x92\xae\xe5\xbd\xb1", "\xe6\x91\x84",
+						  "\xd1\x84\xd0\xbe\xd1\x82\xd0\xbe", NULL};
 		for (size_t i = 0; starts[i] && !yes; i++)
 			yes = !gal_strncasecmp(t, starts[i], strlen(starts[i]));
 		for (size_t i = 0; has[i] && !yes; i++)
@@ -573,6 +576,10 @@ static char *unparen(char *s)
 	if (n >= 2 && s[0] == '(' && s[n - 1] == ')' && !memchr(s + 1, '(', n - 2)) {
 		memmove(s, s + 1, n - 2);
 		s[n - 2] = '\0';
+	} else if (n >= 6 && !memcmp(s, "\xef\xbc\x88", 3) && !memcmp(s + n - 3, "\xef\xbc\x89", 3)) {
+		/* full-width parentheses */
+		memmove(s, s + 3, n - 6);
+		s[n - 6] = '\0';
 	}
 	return s;
 }

@@ -1616,8 +1616,14 @@ static int visibly_blank(const char *s)
 static const char *label_core(const char *s, size_t *len)
 {
 	const char *b = s, *e = s + strlen(s);
-	while (b < e && (*b == '-' || *b == ' ' || *b == '*' || *b == '[' || *b == '('))
-		b++;
+	for (;;) {
+		if (b < e && (*b == '-' || *b == ' ' || *b == '*' || *b == '[' || *b == '('))
+			b++;
+		else if (e - b >= 3 && (!memcmp(b, "\xe3\x80\x90", 3) || !memcmp(b, "\xef\xbc\xbb", 3)))
+			b += 3; /* CJK brackets around a label: "【関連】" */
+		else
+			break;
+	}
 	while (e > b && (e[-1] == '-' || e[-1] == ' ' || e[-1] == ':' || e[-1] == '*' || e[-1] == ']' || e[-1] == ')' ||
 			 e[-1] == '.'))
 		e--;
