@@ -846,7 +846,7 @@ static const char *const cta[] = {
     "registrieren", "zum weiterlesen", "pour continuer", "réservé aux abonnés", "reservado para",
     "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", "favour to ask", "favor to ask",
     /* a live blog's refresh switch */
-    "refreshes automatically", "auto-refresh", "auto refresh", NULL};
+    "refreshes automatically", "auto-refresh", "auto refresh", "your inbox", NULL};
 
 static size_t count_cta(const char *lower)
 {
@@ -873,6 +873,23 @@ static int has_form_controls(const xmlNode *root)
 		    (is_name(x, "input") || is_name(x, "button") || is_name(x, "select") || is_name(x, "textarea") ||
 		     is_name(x, "form")))
 			return 1;
+		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
+	}
+	return 0;
+}
+
+/* An e-mail field (a newsletter sign-up) or a video or audio player: boxes the story does not need. */
+static int signup_or_player(const xmlNode *root)
+{
+	const xmlNode *x = root->children;
+	while (x) {
+		if (x->type == XML_ELEMENT_NODE) {
+			if (is_name(x, "video") || is_name(x, "audio"))
+				return 1;
+			const char *type = is_name(x, "input") ? gal_dom_attr(x, "type") : NULL;
+			if (type && !gal_strcasecmp(type, "email"))
+				return 1;
+		}
 		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
 	}
 	return 0;
@@ -933,6 +950,8 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		((rec *)r)->flags |= F_NO_CTA;
 		return 0;
 	}
+	if (r->text < 300 && signup_or_player(x))
+		return 1;
 	if (r->text < 700) {
 		char *t = lower_ascii(gal_html_text(x));
 		size_t hits = t ? count_cta(t) : 0;
@@ -1939,16 +1958,24 @@ static int byline_again(const gal_node *n, const gal_meta *m)
 	return drop;
 }
 
-/* The author's portrait: a picture without caption whose description is an author's name. */
-static int portrait(const gal_node *n, const gal_meta *m)
+/* The author's portrait: a picture without caption whose description is an author's name; at the foot
+ * (`bio`) also a picture whose caption starts with the name (an author card read as a figure). */
+static int portrait(const gal_node *n, const gal_meta *m, int bio)
 {
-	const char *alt = gal_node_attr(n, GAL_ATTR_ALT);
-	if (n->type != GAL_NODE_FIGURE || !alt || n->first)
+	if (n->type != GAL_NODE_FIGURE)
 		return 0;
-	for (size_t i = 0; i < m->nbylines; i++)
-		if (m->bylines[i].name && !gal_strcasecmp(alt, m->bylines[i].name))
-			return 1;
-	return 0;
+	const char *alt = gal_node_attr(n, GAL_ATTR_ALT);
+	char *cap = bio && n->first ? node_text_collapsed(n) : NULL;
+	int yes = 0;
+	for (size_t i = 0; i < m->nbylines && !yes; i++) {
+		const char *name = m->bylines[i].name;
+		if (name && alt && !n->first && !gal_strcasecmp(alt, name))
+			yes = 1;
+		if (name && cap && !gal_strncasecmp(cap, name, strlen(name)))
+			yes = 1;
+	}
+	free(cap);
+	return yes;
 }
 
 static int footer_line(const gal_node *n, gal_meta *m)
@@ -2016,7 +2043,7 @@ void gal_extract_clean_tree(gal_node *art)
 	for (gal_node *n = art->first, *next; n && looked < 8; n = next, looked++) {
 		next = n->next;
 		if (n->type == GAL_NODE_FIGURE) {
-			if (portrait(n, m)) /* beside the byline */
+			if (portrait(n, m, 0)) /* beside the byline */
 				gal_node_free(n);
 			continue;
 		}
@@ -2030,7 +2057,7 @@ void gal_extract_clean_tree(gal_node *art)
 	/* the foot of the body: a date line, topics, the authors' bios, contact lines */
 	for (gal_node *n = art->last, *prev; n; n = prev) {
 		prev = n->prev;
-		if ((n->type == GAL_NODE_PARAGRAPH && footer_line(n, m)) || portrait(n, m) || byline_again(n, m))
+		if ((n->type == GAL_NODE_PARAGRAPH && footer_line(n, m)) || portrait(n, m, 1) || byline_again(n, m))
 			gal_node_free(n);
 		else
 			break;
