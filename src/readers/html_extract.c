@@ -895,6 +895,20 @@ static int signup_or_player(const xmlNode *root)
 	return 0;
 }
 
+/* Fields to fill in (buttons alone are not: image viewers and share bars have them). */
+static int has_inputs(const xmlNode *root)
+{
+	const xmlNode *x = root->children;
+	while (x) {
+		if (x->type == XML_ELEMENT_NODE && (is_name(x, "textarea") || is_name(x, "select") ||
+						    (is_name(x, "input") && !(gal_dom_attr(x, "type") &&
+									     !gal_strcasecmp(gal_dom_attr(x, "type"), "hidden")))))
+			return 1;
+		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
+	}
+	return 0;
+}
+
 static int cta_link(const xmlNode *root)
 {
 	const xmlNode *x = root->children;
@@ -950,7 +964,8 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		((rec *)r)->flags |= F_NO_CTA;
 		return 0;
 	}
-	if (r->text < 300 && signup_or_player(x))
+	/* a form inside the story (a sign-up, "Ask us a question", a poll): nothing of it converts */
+	if (r->text < 300 && (signup_or_player(x) || has_inputs(x)))
 		return 1;
 	if (r->text < 700) {
 		char *t = lower_ascii(gal_html_text(x));
@@ -1171,6 +1186,7 @@ static int page_chrome(const xmlNode *x)
 
 typedef struct {
 	const xmlNode *h1;
+	const xmlNode *deck; /* the page's description shown under the headline */
 	gal_strlist rel, itemprop, byline;
 	char *ip_date, *time_dt, *visible_date, *category, *kicker;
 } seen;
@@ -1242,7 +1258,8 @@ static int by_child(const xmlNode *x)
 
 /* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
  * comments and the page's navigation are not looked at. */
-static void look(ectx *e, const xmlNode *body, const char *headline, const char *title, seen *s)
+static void look(ectx *e, const xmlNode *body, const char *headline, const char *title, const char *desc,
+		 seen *s)
 {
 	const xmlNode *x = body;
 	const xmlNode *first_h1 = NULL;
@@ -1393,6 +1410,23 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 		if (p)
 			break;
 	}
+	/* the description shown as the deck under the headline ("c-article-head__dek", "standfirst") */
+	int sib = 0;
+	for (const xmlNode *y = s->h1 && desc ? s->h1->next : NULL; y && sib < 3; y = y->next) {
+		if (y->type != XML_ELEMENT_NODE)
+			continue;
+		sib++;
+		hstr dh;
+		if (!y->_private || !hstr_of(y, &dh) ||
+		    !hsub_any(&dh, (const char *const[]){"dek", "deck", "standfirst", "subtitle", "summary", "excerpt",
+							 "subhead", NULL}))
+			continue;
+		char *t = gal_html_text(y);
+		if (t && gal_loose_equal(t, desc, 0))
+			s->deck = y;
+		free(t);
+		break;
+	}
 	/* hCard in hAtom, often in the post's footer: <span class="post-author vcard">Posted by <span class="fn"> */
 	for (const xmlNode *y = s->rel.count || s->itemprop.count || s->byline.count ? NULL : body; y;) {
 		int descend = y->type == XML_ELEMENT_NODE;
@@ -1428,6 +1462,24 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			}
 			y = gal_dom_next(y, zone, descend);
 		}
+	}
+}
+
+/* The deck goes to the metadata, not the body: out of the roots, or out of the page inside one. */
+static void cut_deck(gal_extract *ex, const xmlNode *deck)
+{
+	for (size_t i = 0; i < ex->nroots; i++) {
+		if (ex->roots[i] == deck) {
+			memmove(ex->roots + i, ex->roots + i + 1, (ex->nroots - i - 1) * sizeof *ex->roots);
+			ex->nroots--;
+			return;
+		}
+		for (const xmlNode *a = deck->parent; a; a = a->parent)
+			if (a == ex->roots[i]) {
+				xmlUnlinkNode((xmlNode *)deck);
+				xmlFreeNode((xmlNode *)deck);
+				return;
+			}
 	}
 }
 
@@ -1532,7 +1584,7 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const 
 	seen s;
 	memset(&s, 0, sizeof s);
 	e.strict = 1;
-	look(&e, body, headline, title, &s);
+	look(&e, body, headline, title, desc, &s);
 	e.headline = headline;
 	e.desc = desc;
 	e.h1 = s.h1;
@@ -1582,6 +1634,8 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const 
 	} else if ((ok = gather(&e, t, ex))) {
 		ex->found = 1;
 		cut_header(ex, s.h1); /* first: pruning may free the headline */
+		if (s.deck)
+			cut_deck(ex, s.deck);
 		for (size_t i = 0; i < ex->nroots; i++)
 			prune(&e, ex->roots[i]);
 	}
