@@ -1871,6 +1871,13 @@ static int header_line(gal_node *n, gal_meta *m)
 	return 0;
 }
 
+/* "5 min read" and its kin, lower-cased */
+static const char *const reading_time[] = {
+    "min read", "minute read", "reading time", "lesezeit", "temps de lecture", "tiempo de lectura",
+    "tempo de leitura", "tempo di lettura", "\xd0\xb2\xd1\x80\xd0\xb5\xd0\xbc\xd1\x8f \xd1\x87\xd1\x82\xd0\xb5\xd0\xbd\xd0\xb8\xd1\x8f",
+    "\xd9\x88\xd9\x82\xd8\xaa \xd8\xa7\xd9\x84\xd9\x82\xd8\xb1\xd8\xa7\xd8\xa1\xd8\xa9", "\xe9\x98\x85\xe8\xaf\xbb\xe6\x97\xb6\xe9\x97\xb4",
+    "\xe8\xaa\xad\xe4\xba\x86", NULL};
+
 static int header_line_(gal_node *n, gal_meta *m, int deck)
 {
 	char *key = block_key(n);
@@ -1919,9 +1926,8 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 			drop = 1;
 		free(d);
 		/* "5 min read", "Lesezeit: 4 Min." */
-		if (!drop && (strstr(key, "min read") || strstr(key, "minute read") || strstr(key, "lesezeit") ||
-			      strstr(key, "reading time")))
-			drop = 1;
+		for (size_t i = 0; reading_time[i] && !drop; i++)
+			drop = strstr(key, reading_time[i]) != NULL;
 	}
 	free(key);
 	return drop;
@@ -2032,6 +2038,19 @@ static int portrait(const gal_node *n, const gal_meta *m, int bio)
 	return yes;
 }
 
+/* A paragraph or heading that is an author's name alone. */
+static int name_line(const gal_node *n, const gal_meta *m)
+{
+	if (n->type != GAL_NODE_PARAGRAPH && n->type != GAL_NODE_HEADING)
+		return 0;
+	char *t = node_text_collapsed(n);
+	int yes = 0;
+	for (size_t i = 0; t && i < m->nbylines && !yes; i++)
+		yes = m->bylines[i].name && !gal_strcasecmp(t, m->bylines[i].name);
+	free(t);
+	return yes;
+}
+
 static int footer_line(const gal_node *n, gal_meta *m)
 {
 	char *key = block_key(n);
@@ -2115,6 +2134,27 @@ void gal_extract_clean_tree(gal_node *art)
 			gal_node_free(n);
 		else
 			break;
+	}
+	/* an author card at the foot: the portrait or the name alone, then a short bio in any words */
+	gal_node *card = NULL;
+	int back = 0;
+	for (gal_node *n = art->last; n && back < 4; n = n->prev, back++)
+		if (portrait(n, m, 1) || name_line(n, m))
+			card = n;
+	for (gal_node *n = card ? card->next : NULL; n; n = n->next) {
+		if (name_line(n, m))
+			continue;
+		char *t = n->type == GAL_NODE_PARAGRAPH ? gal_node_text(n) : NULL;
+		if (!t || strlen(t) > 400)
+			card = NULL;
+		free(t);
+		if (!card)
+			break;
+	}
+	while (card) {
+		gal_node *next = card->next;
+		gal_node_free(card);
+		card = next;
 	}
 	for (gal_node *n = art->first, *next; n; n = next) {
 		next = n->next;
