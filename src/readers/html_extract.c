@@ -337,7 +337,8 @@ static void facts(ectx *e)
 	for (size_t i = 0; i < e->n; i++) {
 		rec *r = &e->r[i];
 		const xmlNode *x = r->x;
-		r->flags = hints(x);
+		/* class hints judge containers; an image's classes ("td-modal-image") name viewers and sizes */
+		r->flags = is_name(x, "img") || is_name(x, "picture") || is_name(x, "source") ? 0 : hints(x);
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
 		int skip = r->cls == GAL_HE_SKIP;
@@ -1694,6 +1695,12 @@ static const char *label_core(const char *s, size_t *len)
 			b++;
 		else if (e - b >= 3 && (!memcmp(b, "\xe3\x80\x90", 3) || !memcmp(b, "\xef\xbc\xbb", 3)))
 			b += 3; /* CJK brackets around a label: "【関連】" */
+		else if (e - b >= 4 && (unsigned char)b[0] == 0xF0 && (unsigned char)b[1] == 0x9F)
+			b += 4; /* an emoji before a prompt: "📲 Subscribe to our channel" */
+		else if (e - b >= 3 && (unsigned char)b[0] == 0xE2 && (unsigned char)b[1] >= 0x86 && (unsigned char)b[1] <= 0x9F)
+			b += 3; /* arrows, symbols and dingbats: "► Read more", "✉ Newsletter" */
+		else if (e - b >= 3 && !memcmp(b, "\xef\xb8\x8f", 3))
+			b += 3; /* the emoji variation selector */
 		else
 			break;
 	}
