@@ -531,7 +531,8 @@ static int credit_like(const xmlNode *k)
 	if (t && *t && strlen(t) < 120) {
 		static const char *const starts[] = {"photo", "foto", "image", "picture", "pictured", "credit", "courtesy",
 						     "illustration", "graphic", "bild", "source", "quelle", "crédit",
-						     "fuente", "fonte", "\xc2\xa9", "(c)", NULL};
+						     "fuente", "fonte", "\xc2\xa9", "(c)",
+						     "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe", /* "Фото" */ NULL};
 		static const char *const has[] = {"/", "\xc2\xa9", "getty images", "reuters", "afp", "ap photo", "dpa",
 						  "shutterstock", "istock", "epa-efe", "photographer",
 						  /* "courtesy of", "photographed by" (ja, zh), "photo" (ru) */

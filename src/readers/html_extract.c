@@ -858,11 +858,23 @@ static size_t count_cta(const char *lower)
 	return n;
 }
 
+/* Lower-cases ASCII, Latin-1 letters and Cyrillic in place (each keeps its byte length). */
 static char *lower_ascii(char *s)
 {
-	for (char *p = s; p && *p; p++)
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 32;
+		else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
+			p[1] += 0x20, p++; /* À-Þ */
+		else if (*p == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
+			p[1] += 0x20, p++; /* А-П */
+		else if (*p == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF)
+			p[0] = 0xD1, p[1] -= 0x20, p++; /* Р-Я */
+		else if (*p == 0xD0 && p[1] == 0x81)
+			p[0] = 0xD1, p[1] = 0x91, p++; /* Ё */
+		else if (*p >= 0x80 && p[1])
+			p++; /* the rest of other sequences is left alone */
+	}
 	return s;
 }
 
@@ -1418,9 +1430,12 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			continue;
 		sib++;
 		hstr dh;
-		if (!y->_private || !hstr_of(y, &dh) ||
-		    !hsub_any(&dh, (const char *const[]){"dek", "deck", "standfirst", "subtitle", "summary", "excerpt",
-							 "subhead", NULL}))
+		const char *ip = gal_dom_attr(y, "itemprop");
+		if (!y->_private || !((ip && has_word(ip, "description")) ||
+				      (hstr_of(y, &dh) &&
+				       hsub_any(&dh, (const char *const[]){"dek", "deck", "standfirst", "subtitle", "summary",
+									   "excerpt", "subhead", "lead", "lede", "intro",
+									   NULL}))))
 			continue;
 		char *t = gal_html_text(y);
 		if (t && gal_loose_equal(t, desc, 0))
@@ -2002,7 +2017,10 @@ static int icon_list(const gal_node *l)
 }
 
 static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:", "categories:", "category:",
-					      "themen:", "schlagworte:", "sujets:", "temas:", "etichette:", NULL};
+					      "themen:", "schlagworte:", "sujets:", "temas:", "etichette:",
+					      /* "Found a mistake? Select the text and press Ctrl+Enter" */
+					      "found a mistake", "found a typo", "spotted a mistake", "spotted an error",
+					      "\xd0\xbd\xd0\xb0\xd1\x88\xd0\xbb\xd0\xb8 \xd0\xbe\xd1\x88\xd0\xb8\xd0\xb1\xd0\xba\xd1\x83", NULL};
 
 static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
 					   "all stories by ", "read more by ", "read more from ", "mehr von ",
