@@ -847,7 +847,9 @@ static const char *const cta[] = {
     "registrieren", "zum weiterlesen", "pour continuer", "réservé aux abonnés", "reservado para",
     "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", "favour to ask", "favor to ask",
     /* a live blog's refresh switch */
-    "refreshes automatically", "auto-refresh", "auto refresh", "your inbox", NULL};
+    "refreshes automatically", "auto-refresh", "auto refresh", "your inbox",
+    /* "scan the code", "official account" (WeChat) */
+    "\xe6\x89\xab\xe4\xb8\x80\xe6\x89\xab", "\xe5\x85\xac\xe4\xbc\x97\xe5\x8f\xb7", NULL};
 
 static size_t count_cta(const char *lower)
 {
@@ -1024,7 +1026,10 @@ static void clear_private(xmlNode *root)
 static const char *const byline_prefixes[] = {"written by ", "words by ", "story by ", "text by ", "by ", "von ",
 					      "par ", "por ", "di ", "door ", "av ", "af ", "text: ", "texto: ",
 					      "autor: ", "author: ", "auteur : ", "auteur: ",
-					      "\xd0\x90\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80: ", "\xd0\xb0\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80: ", NULL};
+					      "\xd0\x90\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80: ", "\xd0\xb0\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80: ",
+					      /* "作者：", "记者：" (zh), "記者：" (ja), with a full-width or ASCII colon */
+					      "\xe4\xbd\x9c\xe8\x80\x85\xef\xbc\x9a", "\xe4\xbd\x9c\xe8\x80\x85:",
+					      "\xe8\xae\xb0\xe8\x80\x85\xef\xbc\x9a", "\xe8\xa8\x98\xe8\x80\x85\xef\xbc\x9a", NULL};
 
 /* Strips "By " and similar from the start; returns the rest (inside s), or NULL when there was none. */
 static const char *after_by(const char *s);
@@ -1199,7 +1204,8 @@ static int page_chrome(const xmlNode *x)
 
 typedef struct {
 	const xmlNode *h1;
-	const xmlNode *deck; /* the page's description shown under the headline */
+	const xmlNode *deck;  /* the page's description shown under the headline */
+	const xmlNode *crumb; /* a breadcrumb trail */
 	gal_strlist rel, itemprop, byline;
 	char *ip_date, *time_dt, *visible_date, *category, *kicker;
 } seen;
@@ -1267,6 +1273,49 @@ static int by_child(const xmlNode *x)
 		free(t);
 	}
 	return found;
+}
+
+/* An element before `h1` that reads as a breadcrumb trail: two links or more and separators (">", "›", "»")
+ * in a short text. */
+static const xmlNode *text_crumb(const xmlNode *body, const xmlNode *h1)
+{
+	for (const xmlNode *x = body; x && x != h1; x = gal_dom_next(x, body, x->type == XML_ELEMENT_NODE)) {
+		if (x->type != XML_ELEMENT_NODE || !x->_private || R(x)->raw_text > 120 ||
+		    (R(x)->flags & F_HARD_JUNK && !is_name(x, "nav")))
+			continue;
+		int links = 0, seps = 0;
+		for (const xmlNode *k = x->children; k; k = k->next) {
+			if (is_name(k, "a"))
+				links++;
+			else if (k->type == XML_TEXT_NODE && k->content &&
+				 (strstr((const char *)k->content, ">") || strstr((const char *)k->content, "\xe2\x80\xba") ||
+				  strstr((const char *)k->content, "\xc2\xbb")))
+				seps++;
+		}
+		if (links >= 2 && seps >= 1)
+			return x;
+	}
+	return NULL;
+}
+
+/* The last link of a breadcrumb trail, unless it is the first (home) or the headline itself. */
+static char *crumb_section(const xmlNode *crumb, const char *headline)
+{
+	const xmlNode *last = NULL, *first = NULL;
+	for (const xmlNode *y = crumb; y; y = gal_dom_next(y, crumb, y->type == XML_ELEMENT_NODE))
+		if (is_name(y, "a")) {
+			if (!first)
+				first = y;
+			last = y;
+		}
+	if (!last || last == first)
+		return NULL;
+	char *t = gal_html_text(last);
+	if (!t || !*t || strlen(t) > 40 || (headline && gal_loose_equal(t, headline, 1))) {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* One walk over the page for the headline's <h1> and the byline, date and section as shown. Elements inside
@@ -1369,6 +1418,8 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 							s->visible_date = find_date(t);
 						free(t);
 					}
+					if (!s->crumb && hsub(buf, "crumb"))
+						s->crumb = x;
 					if (!s->kicker && (hsub(buf, "kicker") || hsub(buf, "eyebrow") || hsub(buf, "overline") ||
 							   hsub(buf, "rubric") || hsub(buf, "section-label") ||
 							   hsub(buf, "category-label") || hsub(buf, "cat-links") ||
@@ -1458,6 +1509,27 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 		}
 		y = gal_dom_next(y, body, descend);
 	}
+	/* a bare date shown under the headline ("2024-03-14 09:26") */
+	int sibs = 0;
+	for (const xmlNode *y = s->h1 && !s->visible_date && !s->time_dt && !s->ip_date ? s->h1->next : NULL;
+	     y && sibs < 3 && !s->visible_date; y = y->next) {
+		if (y->type != XML_ELEMENT_NODE || !y->_private)
+			continue;
+		sibs++;
+		for (const xmlNode *z = y; z && !s->visible_date; z = gal_dom_next(z, y, z->type == XML_ELEMENT_NODE)) {
+			if (z->type != XML_ELEMENT_NODE || !z->_private || R(z)->raw_text > 30)
+				continue;
+			char *t = gal_html_text(z);
+			if (t && strlen(t) <= 30)
+				s->visible_date = find_date(t);
+			free(t);
+		}
+	}
+	/* a breadcrumb trail above the headline ("Home > Society > Article"): its last link is the section */
+	if (!s->crumb && s->h1)
+		s->crumb = text_crumb(body, s->h1);
+	if (s->crumb && s->h1 && s->crumb->line <= s->h1->line && !s->category && !s->kicker)
+		s->kicker = crumb_section(s->crumb, headline);
 	/* a byline with no class near the headline: "By <a>Jane Doe</a>" in a plain span */
 	const xmlNode *zone = s->h1;
 	for (int up = 0; zone && up < 3 && zone->parent && !is_name(zone->parent, "body"); up++)
