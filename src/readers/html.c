@@ -585,6 +585,39 @@ static char *unparen(char *s)
 	return s;
 }
 
+/* The last sentence of a caption's text when it reads as a credit ("... on Friday. Photo: Jane Doe",
+ * "...。记者 陈思远 摄"); NULL otherwise. */
+static const char *tail_credit(const char *t)
+{
+	const char *start = NULL;
+	for (const char *p = t; *p; p++) {
+		if (!strncmp(p, "\xe3\x80\x82", 3)) /* 。 */
+			start = p + 3;
+		else if ((*p == '.' || *p == '!' || *p == '?') && p[1] == ' ')
+			start = p + 2;
+	}
+	if (!start)
+		return NULL;
+	while (*start == ' ')
+		start++;
+	size_t n = strlen(start);
+	if (!n || n > 80)
+		return NULL;
+	static const char *const starts[] = {"photo:", "photo by ", "photograph:", "photograph by ", "foto:", "credit:",
+					     "image:", "picture:", "\xc2\xa9", "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe:", NULL};
+	for (size_t i = 0; starts[i]; i++)
+		if (!gal_strncasecmp(start, starts[i], strlen(starts[i])))
+			return start;
+	/* "... 摄" (photographed by), "... 提供" (courtesy of) */
+	static const char *const ends[] = {"\xe6\x91\x84", "\xe6\x8f\x90\xe4\xbe\x9b", "\xe6\x92\xae\xe5\xbd\xb1", NULL};
+	for (size_t i = 0; ends[i]; i++) {
+		size_t el = strlen(ends[i]);
+		if (n > el && !strcmp(start + n - el, ends[i]))
+			return start;
+	}
+	return NULL;
+}
+
 /* A figure's caption from a caption element: its inline content, and its credit apart. */
 static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 {
@@ -592,6 +625,20 @@ static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 	c->ws = 1;
 	caption_inlines(c, cap, fig, &credit, 0);
 	gal_inline_block_trim(fig);
+	gal_node *last = gal_node_last_child(fig);
+	const char *lt = !credit.len && last && last->type == GAL_NODE_TEXT ? gal_node_literal(last) : NULL;
+	const char *tail = lt ? tail_credit(lt) : NULL;
+	if (tail) {
+		/* "Caption. Photo: Name" in one run of text */
+		gal_buf_puts(&credit, tail);
+		char *keep = strndup(lt, (size_t)(tail - lt));
+		size_t kl = keep ? strlen(keep) : 0;
+		while (kl && keep[kl - 1] == ' ')
+			keep[--kl] = '\0';
+		if (keep)
+			gal_node_set_literal(last, keep, kl);
+		free(keep);
+	}
 	if (credit.len) {
 		char *cr = unparen(gal_collapse_ws(credit.data));
 		gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
@@ -1044,6 +1091,25 @@ static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
 }
 
 /* Block content: block elements map one to one; runs of loose inline content become paragraphs. */
+/* For a paragraph that is one image: the next paragraph when it is its caption, a short text in a paragraph of
+ * the same class (CMS exports that put the picture and its caption in two <p class="pic">). */
+static const xmlNode *caption_para(const xmlNode *x)
+{
+	const char *cls = gal_dom_attr(x, "class");
+	if (!cls || !*cls || kind_of(x) != K_P || !lone_image(x, 0))
+		return NULL;
+	const xmlNode *y = x->next;
+	while (y && y->type == XML_TEXT_NODE && gal_dom_is_blank(y))
+		y = y->next;
+	if (!y || y->type != XML_ELEMENT_NODE || kind_of(y) != K_P || lone_image(y, 0) ||
+	    !gal_dom_attr(y, "class") || strcmp(gal_dom_attr(y, "class"), cls))
+		return NULL;
+	char *t = dom_text_collapsed(y);
+	size_t n = t ? strlen(t) : 0;
+	free(t);
+	return n && n <= 300 ? y : NULL;
+}
+
 static void blocks_until(hctx *c, const xmlNode *first, const xmlNode *last, gal_node *container)
 {
 	gal_node *para = NULL;
@@ -1083,6 +1149,18 @@ static void blocks_until(hctx *c, const xmlNode *first, const xmlNode *last, gal
 		if (para)
 			finish_inline_block(para);
 		para = NULL;
+		const xmlNode *cap = x != last ? caption_para(x) : NULL;
+		if (cap) {
+			/* <p class="pic"><img></p><p class="pic">Caption</p>: one figure */
+			gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+			if (fig) {
+				set_image(fig, lone_image(x, 0));
+				figure_caption(c, fig, cap);
+			}
+			while (x != cap && x != last)
+				x = x->next;
+			continue;
+		}
 		block_elem(c, x, container);
 	}
 	if (para)
