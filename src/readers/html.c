@@ -639,6 +639,26 @@ static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 			gal_node_set_literal(last, keep, kl);
 		free(keep);
 	}
+	/* "Caption — <span>Photo: ...</span>": the dash before the credit goes with it */
+	last = gal_node_last_child(fig);
+	lt = credit.len && last && last->type == GAL_NODE_TEXT ? gal_node_literal(last) : NULL;
+	if (lt) {
+		size_t kl = strlen(lt);
+		while (kl && lt[kl - 1] == ' ')
+			kl--;
+		size_t dl = kl >= 3 && (!memcmp(lt + kl - 3, "\xe2\x80\x94", 3) || !memcmp(lt + kl - 3, "\xe2\x80\x93", 3)) ? 3
+			    : kl >= 1 && (lt[kl - 1] == '-' || lt[kl - 1] == '|')                                     ? 1
+																 : 0;
+		if (dl && kl > dl && lt[kl - dl - 1] == ' ') {
+			kl -= dl;
+			while (kl && lt[kl - 1] == ' ')
+				kl--;
+			char *keep = strndup(lt, kl);
+			if (keep)
+				gal_node_set_literal(last, keep, kl);
+			free(keep);
+		}
+	}
 	if (credit.len) {
 		char *cr = unparen(gal_collapse_ws(credit.data));
 		gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);

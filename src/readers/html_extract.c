@@ -103,7 +103,9 @@ static const char *const strong_neg[] = {
     "authorinfo", "author-profile", "signup", "sign-up", "login", "masthead",
     "footer", "navbar", "navigation", "menu", "skip-link", "screen-reader", "sr-only", "visually-hidden",
     "read-more", "readmore", "also-read", "pagination", "pager", "toolbar", "widget", "banner", "byline",
-    "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords", NULL};
+    "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords",
+    /* comment boxes named in other languages (es/pt, it, de, fr) */
+    "comentario", "commenti", "kommentar", "commentaire", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
 					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
@@ -848,6 +850,8 @@ static const char *const cta[] = {
     "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", "favour to ask", "favor to ask",
     /* a live blog's refresh switch */
     "refreshes automatically", "auto-refresh", "auto refresh", "your inbox",
+    /* messenger channels and "click here" in several languages */
+    "whatsapp", "telegram", "click here", "clique aqui", "clica aqui", "haz clic", "clicca qui",
     /* "scan the code", "official account" (WeChat) */
     "\xe6\x89\xab\xe4\xb8\x80\xe6\x89\xab", "\xe5\x85\xac\xe4\xbc\x97\xe5\x8f\xb7", NULL};
 
