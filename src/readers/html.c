@@ -816,8 +816,81 @@ static void blockquote(hctx *c, const xmlNode *x, gal_node *container, const xml
 	}
 }
 
+/* The image of a gallery slide: a list item with one image and only captions beside it. */
+static const xmlNode *slide_image(const xmlNode *li)
+{
+	if (li->type != XML_ELEMENT_NODE || kind_of(li) != K_LI)
+		return NULL;
+	const xmlNode *imgs[2];
+	int n = 0;
+	collect_images(li, imgs, &n, 2, 0);
+	if (n != 1)
+		return NULL;
+	for (const xmlNode *y = li->children; y; y = gal_dom_next(y, li, y->type == XML_ELEMENT_NODE))
+		if (y->type == XML_ELEMENT_NODE) {
+			kind k = kind_of(y);
+			if (k == K_LIST || k == K_TABLE || k == K_H || k == K_BQ || k == K_DL || k == K_PRE)
+				return NULL;
+		}
+	return imgs[0];
+}
+
+/* A photo gallery's slide as a figure: the item's text is the caption, its credit elements the credit. */
+static void slide(hctx *c, const xmlNode *li, const xmlNode *img, gal_node *container)
+{
+	gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+	if (!fig)
+		return;
+	set_image(fig, img);
+	gal_buf cap = GAL_BUF_INIT, credit = GAL_BUF_INIT;
+	const xmlNode *y = li->children;
+	while (y) {
+		int down = y->type == XML_ELEMENT_NODE && kind_of(y) != K_SKIP;
+		if (y->type == XML_TEXT_NODE || y->type == XML_CDATA_SECTION_NODE) {
+			gal_buf_puts(&cap, (const char *)y->content);
+		} else if (down && has_class_word(y, credit_words)) {
+			gal_buf *b = &credit;
+			if (b->len)
+				gal_buf_puts(b, "; ");
+			dom_text(y, b);
+			down = 0;
+		} else if (down && kind_of(y) != K_INLINE && kind_of(y) != K_EM && kind_of(y) != K_STRONG && kind_of(y) != K_A)
+			gal_buf_putc(&cap, ' '); /* between blocks */
+		y = gal_dom_next(y, li, down);
+	}
+	char *t = gal_collapse_ws(cap.data ? cap.data : "");
+	if (t && *t) {
+		c->ws = 1;
+		append_text(c, fig, t);
+		gal_inline_block_trim(fig);
+	}
+	free(t);
+	if (credit.len) {
+		char *cr = unparen(gal_collapse_ws(credit.data));
+		gal_node_set_attr(fig, GAL_ATTR_CREDIT, cr);
+		free(cr);
+	}
+	gal_buf_free(&cap);
+	gal_buf_free(&credit);
+}
+
 static void list(hctx *c, const xmlNode *x, gal_node *container)
 {
+	/* a gallery: items of one picture each become figures */
+	size_t items = 0, slides = 0;
+	for (const xmlNode *k = x->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_LI)
+			items++, slides += slide_image(k) != NULL;
+	if (slides >= 2 && slides * 3 >= items * 2) {
+		for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+			const xmlNode *img = slide_image(k);
+			if (img)
+				slide(c, k, img, container);
+			else if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_LI)
+				blocks(c, k->children, container);
+		}
+		return;
+	}
 	gal_node *l = add(c, container, GAL_NODE_LIST);
 	if (!l)
 		return;
@@ -1286,7 +1359,21 @@ static void jsonld_names(const gal_json *v, gal_strlist *out)
 				jsonld_names(k, out);
 }
 
-static void jsonld_article(const gal_json *o, page_meta *m)
+/* A reference {"@id": "..."} without a name, looked up among the objects of the page's @graph. */
+static const gal_json *jsonld_resolve(const gal_json *v, const gal_json *graph)
+{
+	const char *id = gal_json_str(gal_json_get(v, "@id"));
+	if (!id || gal_json_get(v, "name") || !graph || graph->type != GAL_JSON_ARRAY)
+		return v;
+	for (const gal_json *k = graph->child; k; k = k->next) {
+		const char *kid = gal_json_str(gal_json_get(k, "@id"));
+		if (kid && !strcmp(kid, id) && gal_json_get(k, "name"))
+			return k;
+	}
+	return v;
+}
+
+static void jsonld_article(const gal_json *o, page_meta *m, const gal_json *graph)
 {
 	take(&m->jsonld_headline, gal_json_str(gal_json_get(o, "headline")));
 	if (!m->jsonld_headline)
@@ -1302,8 +1389,14 @@ static void jsonld_article(const gal_json *o, page_meta *m)
 		if (b && *b)
 			m->jsonld_body = strdup(b);
 	}
-	if (!m->jsonld_authors.count)
-		jsonld_names(gal_json_get(o, "author"), &m->jsonld_authors);
+	if (!m->jsonld_authors.count) {
+		const gal_json *au = gal_json_get(o, "author");
+		if (au && au->type == GAL_JSON_ARRAY) {
+			for (const gal_json *k = au->child; k; k = k->next)
+				jsonld_names(jsonld_resolve(k, graph), &m->jsonld_authors);
+		} else
+			jsonld_names(jsonld_resolve(au, graph), &m->jsonld_authors);
+	}
 	const gal_json *sec = gal_json_get(o, "articleSection");
 	if (sec && sec->type == GAL_JSON_ARRAY)
 		sec = sec->child;
@@ -1315,29 +1408,30 @@ static void jsonld_article(const gal_json *o, page_meta *m)
 		else
 			jsonld_names(kw, &m->keywords);
 	}
-	const gal_json *pub = gal_json_get(o, "publisher");
+	const gal_json *pub = jsonld_resolve(gal_json_get(o, "publisher"), graph);
 	take(&m->site, gal_json_str(gal_json_get(pub, "name")));
 	const gal_json *url = gal_json_get(o, "url");
 	take(&m->url, gal_json_str(url));
 	take(&m->copyright, gal_json_str(gal_json_get(o, "copyrightNotice")));
 }
 
-static void jsonld_walk(const gal_json *v, page_meta *m, int depth)
+static void jsonld_walk(const gal_json *v, page_meta *m, int depth, const gal_json *graph)
 {
 	if (!v || depth > 4)
 		return;
 	if (v->type == GAL_JSON_ARRAY) {
 		for (const gal_json *k = v->child; k; k = k->next)
-			jsonld_walk(k, m, depth + 1);
+			jsonld_walk(k, m, depth + 1, graph);
 		return;
 	}
 	if (v->type != GAL_JSON_OBJECT)
 		return;
 	if (jsonld_is_article(v))
-		jsonld_article(v, m);
-	jsonld_walk(gal_json_get(v, "@graph"), m, depth + 1);
+		jsonld_article(v, m, graph);
+	const gal_json *g = gal_json_get(v, "@graph");
+	jsonld_walk(g, m, depth + 1, g ? g : graph);
 	/* WebPage { mainEntity: NewsArticle } */
-	jsonld_walk(gal_json_get(v, "mainEntity"), m, depth + 1);
+	jsonld_walk(gal_json_get(v, "mainEntity"), m, depth + 1, graph);
 }
 
 static void read_meta_tag(const xmlNode *x, page_meta *m)
@@ -1455,7 +1549,7 @@ static void read_page_meta(const xmlNode *root, page_meta *m, const gal_options 
 					gal_json *j = b.data ? gal_json_parse(b.data, b.len) : NULL;
 					if (b.data && !j)
 						gal_warn(opts, FMT, (long)x->line, "JSON-LD block is not valid JSON: ignored");
-					jsonld_walk(j, m, 0);
+					jsonld_walk(j, m, 0, NULL);
 					gal_json_free(j);
 					gal_buf_free(&b);
 				}

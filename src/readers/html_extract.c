@@ -334,6 +334,8 @@ static const char *const textblock_tags[] = {"p", "pre", "td", "blockquote", "fi
 
 /* Static facts: hints, hard junk, block children, raw text. Children come after parents in the array, so a
  * reverse sweep sums subtrees. */
+static int ends_sentence(const xmlNode *x);
+
 static void facts(ectx *e)
 {
 	for (size_t i = 0; i < e->n; i++) {
@@ -366,6 +368,20 @@ static void facts(ectx *e)
 			r->raw_text = 0;
 		if (r->parent != SIZE_MAX)
 			e->r[r->parent].raw_text += r->raw_text;
+	}
+	/* a weak hint ("meta") on a box with a paragraph of prose in it (a gallery slide's caption block) is not
+	 * furniture; a header's prose is its deck, which stays out */
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		hstr h;
+		if ((r->flags & (F_NEG_HINT | F_STRONG_NEG | F_ASIDE)) != F_NEG_HINT || !hstr_of(r->x, &h) ||
+		    hsub(&h, "head"))
+			continue;
+		for (const xmlNode *k = r->x->children; k; k = k->next)
+			if (is_name(k, "p") && k->_private && R(k)->raw_text > 40 && ends_sentence(k)) {
+				r->flags &= ~F_NEG_HINT;
+				break;
+			}
 	}
 }
 
@@ -914,6 +930,43 @@ static int signup_or_player(const xmlNode *root)
 	return 0;
 }
 
+/* A slide counter: "3 / 8", "3 of 8". */
+static int counter(const xmlNode *x)
+{
+	char *t = gal_html_text(x);
+	const char *p = t;
+	int ok = p && *p >= '0' && *p <= '9';
+	while (ok && *p >= '0' && *p <= '9')
+		p++;
+	while (ok && *p == ' ')
+		p++;
+	if (ok && *p == '/')
+		p++;
+	else if (ok && (!strncmp(p, "of", 2) || !strncmp(p, "von", 3) || !strncmp(p, "de", 2)))
+		p += *p == 'v' ? 3 : 2;
+	else
+		ok = 0;
+	while (ok && *p == ' ')
+		p++;
+	ok = ok && *p >= '0' && *p <= '9';
+	long total = ok ? strtol(p, NULL, 10) : 0;
+	while (ok && *p >= '0' && *p <= '9')
+		p++;
+	/* "3 / 8", not a season ("2021/22") */
+	ok = ok && !*p && strtol(t, NULL, 10) <= total && total < 1000;
+	free(t);
+	return ok;
+}
+
+/* Whether an element's own text is only white space (its children are all elements). */
+static int no_loose_text(const xmlNode *x)
+{
+	for (const xmlNode *k = x ? x->children : NULL; k; k = k->next)
+		if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k))
+			return 0;
+	return x != NULL;
+}
+
 /* Fields to fill in (buttons alone are not: image viewers and share bars have them). */
 static int has_inputs(const xmlNode *root)
 {
@@ -965,6 +1018,20 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	/* an <aside> inside the story with no furniture hint is judged by its content (a fact box stays) */
 	if (is_junk(e, r) && !((r->flags & F_ASIDE) && !(r->flags & F_HARD_JUNK)))
 		return 1;
+	if (r->raw_text && r->raw_text <= 12 && (is_name(x, "span") || is_name(x, "div") || is_name(x, "p")) && counter(x))
+		return 1;
+	/* a link on its own between blocks that sells or signs up ("Buy this photo") */
+	if (is_name(x, "a") && r->raw_text && r->raw_text < 40 && no_loose_text(x->parent)) {
+		static const char *const sell[] = {"buy this photo", "buy photo", "purchase this photo", "order a print",
+						   "buy a print", NULL};
+		char *t = lower_ascii(gal_html_text(x));
+		int hit = t && count_cta(t);
+		for (size_t i = 0; t && sell[i] && !hit; i++)
+			hit = strstr(t, sell[i]) != NULL;
+		free(t);
+		if (hit)
+			return 1;
+	}
 	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", "aside", NULL};
 	if (!name_in(x, boxes) || !r->raw_text)
 		return 0;
@@ -1008,6 +1075,8 @@ static void prune(ectx *e, const xmlNode *root)
 		int element = x->type == XML_ELEMENT_NODE && x->_private;
 		if (element && boilerplate_box(e, R(x))) {
 			xmlNode *dead = x;
+			if (getenv("GALLEY_DEBUG_EXTRACT"))
+				fprintf(stderr, "pruned %s line %d\n", (const char *)x->name, x->line);
 			x = (xmlNode *)gal_dom_next(x, root, 0);
 			xmlUnlinkNode(dead);
 			xmlFreeNode(dead);
