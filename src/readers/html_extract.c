@@ -1012,6 +1012,9 @@ static int has_password(const xmlNode *root)
 }
 
 /* Whether an element inside the story is a box of furniture. */
+static const char *label_core(const char *s, size_t *len);
+static int furniture_label(const char *lower);
+
 static int boilerplate_box(const ectx *e, const rec *r)
 {
 	const xmlNode *x = r->x;
@@ -1035,6 +1038,14 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", "aside", NULL};
 	if (!name_in(x, boxes) || !r->raw_text)
 		return 0;
+	/* a box that only says "Advertisement" or "Story continues below" */
+	if (r->raw_text < 60) {
+		char *t = lower_ascii(gal_html_text(x));
+		int label = t && furniture_label(t);
+		free(t);
+		if (label)
+			return 1;
+	}
 	double ld = link_density(r);
 	int list = is_name(x, "ul") || is_name(x, "ol");
 	if (ld > (list ? 0.6 : 0.5) && r->text < 3000)
@@ -1348,6 +1359,33 @@ static int by_child(const xmlNode *x)
 	return found;
 }
 
+static const char *const date_labels[];
+
+static const xmlNode *next_element(const xmlNode *x)
+{
+	for (x = x->next; x; x = x->next)
+		if (x->type == XML_ELEMENT_NODE || (x->type == XML_TEXT_NODE && !gal_dom_is_blank(x)))
+			return x;
+	return NULL;
+}
+
+static const xmlNode *prev_element(const xmlNode *x)
+{
+	for (x = x->prev; x; x = x->prev)
+		if (x->type == XML_ELEMENT_NODE || (x->type == XML_TEXT_NODE && !gal_dom_is_blank(x)))
+			return x;
+	return NULL;
+}
+
+/* Whether a text starts with a date label ("Published:", "Updated"). */
+static int date_label(const char *t)
+{
+	for (size_t i = 0; date_labels[i]; i++)
+		if (!gal_strncasecmp(t, date_labels[i], strlen(date_labels[i])))
+			return 1;
+	return 0;
+}
+
 /* An element before `h1` that reads as a breadcrumb trail: two links or more and separators (">", "›", "»")
  * in a short text. */
 static const xmlNode *text_crumb(const xmlNode *body, const xmlNode *h1)
@@ -1511,6 +1549,28 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 	}
 	if (!s->h1)
 		s->h1 = first_h1;
+	/* no <h1>: the innermost element whose text is the headline (old table layouts set it in <font>) */
+	const char *want = headline ? headline : title;
+	for (const xmlNode *y = !s->h1 && want ? body : NULL; y; y = gal_dom_next(y, body, y->type == XML_ELEMENT_NODE)) {
+		if (y->type != XML_ELEMENT_NODE || !y->_private || R(y)->raw_text < 10 || R(y)->raw_text > 300 ||
+		    (R(y)->flags & F_HARD_JUNK) || is_name(y, "title"))
+			continue;
+		char *t = gal_html_text(y);
+		char *other = t && !headline ? gal_title_other_part(title, t) : NULL;
+		/* the title may add the site's name: "Headline - Site" */
+		int inside = 0; /* a match inside the last one is closer to the text */
+		for (const xmlNode *a = y->parent; a && s->h1 && !inside; a = a->parent)
+			inside = a == s->h1;
+		int link = is_name(y, "a");
+		for (const xmlNode *a = y->parent; a && !link; a = a->parent)
+			link = is_name(a, "a");
+		/* a link with the headline is a teaser of this story in a list */
+		if (!link && (!s->h1 || inside) && t && *t &&
+		    (gal_loose_equal(t, want, 0) || (other && strlen(other) < strlen(t))))
+			s->h1 = y;
+		free(other);
+		free(t);
+	}
 	/* a blog's name in the <h1> ("Name: Post title" in <title>): the post's own heading is the headline */
 	char *h1t = s->h1 && !headline && title ? gal_html_text(s->h1) : NULL;
 	char *other = h1t ? gal_title_other_part(title, h1t) : NULL;
@@ -1530,8 +1590,10 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 	/* a short label just above the headline is its section ("Politics") */
 	for (const xmlNode *h = s->h1; h && !s->kicker && h->parent && !is_name(h, "body"); h = h->parent) {
 		const xmlNode *p = h->prev;
-		while (p && (p->type != XML_ELEMENT_NODE || gal_html_elem_class(p) == GAL_HE_SKIP) &&
-		       (p->type != XML_TEXT_NODE || gal_dom_is_blank(p)))
+		/* line breaks and spacer images between them do not count */
+		while (p && (((p->type != XML_ELEMENT_NODE || gal_html_elem_class(p) == GAL_HE_SKIP) &&
+			      (p->type != XML_TEXT_NODE || gal_dom_is_blank(p))) ||
+			     is_name(p, "br") || (is_name(p, "img") && !(gal_dom_attr(p, "alt") && *gal_dom_attr(p, "alt")))))
 			p = p->prev;
 		if (p && p->type == XML_ELEMENT_NODE && p->_private && !(R(p)->flags & F_HARD_JUNK)) {
 			char *t = gal_html_text(p);
@@ -1584,16 +1646,21 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 	}
 	/* a bare date shown under the headline ("2024-03-14 09:26") */
 	int sibs = 0;
-	for (const xmlNode *y = s->h1 && !s->visible_date && !s->time_dt && !s->ip_date ? s->h1->next : NULL;
-	     y && sibs < 3 && !s->visible_date; y = y->next) {
-		if (y->type != XML_ELEMENT_NODE || !y->_private)
+	/* from the headline's element, or its wrapper when it stands alone in one (<font><b>Headline</b></font>) */
+	const xmlNode *hb = s->h1;
+	while (hb && hb->parent && !is_name(hb->parent, "body") && !next_element(hb) && !prev_element(hb))
+		hb = hb->parent;
+	for (const xmlNode *y = hb && !s->visible_date && !s->time_dt && !s->ip_date ? hb->next : NULL;
+	     y && sibs < 6 && !s->visible_date; y = y->next) {
+		if (y->type != XML_ELEMENT_NODE || !y->_private || is_name(y, "br") || is_name(y, "img"))
 			continue;
 		sibs++;
 		for (const xmlNode *z = y; z && !s->visible_date; z = gal_dom_next(z, y, z->type == XML_ELEMENT_NODE)) {
-			if (z->type != XML_ELEMENT_NODE || !z->_private || R(z)->raw_text > 30)
+			if (z->type != XML_ELEMENT_NODE || !z->_private || R(z)->raw_text > 60)
 				continue;
 			char *t = gal_html_text(z);
-			if (t && strlen(t) <= 30)
+			/* "2024-03-14 09:26", "Published: Wednesday, March 9, 2005" */
+			if (t && (strlen(t) <= 30 || date_label(t)))
 				s->visible_date = find_date(t);
 			free(t);
 		}
@@ -1918,15 +1985,25 @@ static int starts_with_word(const char *s, const char *w)
 	return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
 }
 
+/* Whether a lower-cased text is one of the furniture labels, edge punctuation aside. */
+static int furniture_label(const char *lower)
+{
+	size_t len;
+	const char *core = label_core(lower, &len);
+	for (size_t i = 0; len && furniture_lines[i]; i++)
+		if (strlen(furniture_lines[i]) == len && !strncmp(core, furniture_lines[i], len))
+			return 1;
+	return 0;
+}
+
 static int furniture_line(const gal_node *n, const char *key)
 {
 	size_t len;
 	const char *core = label_core(key, &len);
 	if (!len)
 		return 0;
-	for (size_t i = 0; furniture_lines[i]; i++)
-		if (strlen(furniture_lines[i]) == len && !strncmp(core, furniture_lines[i], len))
-			return 1;
+	if (furniture_label(key))
+		return 1;
 	size_t total = strlen(key);
 	if (total < 250 && has_link(n))
 		for (size_t i = 0; pointer_prefixes[i]; i++)
