@@ -1038,14 +1038,23 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", "aside", NULL};
 	if (!name_in(x, boxes) || !r->raw_text)
 		return 0;
-	/* a box that only says "Advertisement" or "Story continues below" */
-	if (r->raw_text < 60) {
+	/* a box that only says "Advertisement" or "Story continues below"; a comments box known by its title */
+	if (r->raw_text < 700) {
 		char *t = lower_ascii(gal_html_text(x));
-		int label = t && furniture_label(t);
+		int label = t && r->raw_text < 60 && furniture_label(t);
+		static const char *const comments[] = {"reader comments", "comments (", "comments:", "user comments",
+						       "leave a comment", "kommentare (", "commenti (", NULL};
+		for (size_t i = 0; t && comments[i] && !label; i++)
+			label = !strncmp(t, comments[i], strlen(comments[i]));
 		free(t);
 		if (label)
 			return 1;
 	}
+	/* the placeholder of an embed that needs scripts (it has a <noscript> fallback) */
+	if (r->raw_text < 200)
+		for (const xmlNode *k = x->children; k; k = k->next)
+			if (is_name(k, "noscript"))
+				return 1;
 	double ld = link_density(r);
 	int list = is_name(x, "ul") || is_name(x, "ol");
 	if (ld > (list ? 0.6 : 0.5) && r->text < 3000)
@@ -1361,6 +1370,33 @@ static int by_child(const xmlNode *x)
 
 static const char *const date_labels[];
 
+/* The text of an element up to its first line break, white space collapsed. */
+static char *first_line(const xmlNode *x)
+{
+	gal_buf b = GAL_BUF_INIT;
+	for (const xmlNode *y = x->children; y; y = gal_dom_next(y, x, y->type == XML_ELEMENT_NODE)) {
+		if (is_name(y, "br"))
+			break;
+		if (y->type == XML_TEXT_NODE && y->content)
+			gal_buf_puts(&b, (const char *)y->content);
+	}
+	char *t = gal_collapse_ws(b.data ? b.data : "");
+	gal_buf_free(&b);
+	return t;
+}
+
+/* The loose text after a <br> up to the next one. */
+static char *line_after(const xmlNode *br)
+{
+	gal_buf b = GAL_BUF_INIT;
+	for (const xmlNode *y = br->next; y && !is_name(y, "br"); y = y->next)
+		if (y->type == XML_TEXT_NODE && y->content)
+			gal_buf_puts(&b, (const char *)y->content);
+	char *t = gal_collapse_ws(b.data ? b.data : "");
+	gal_buf_free(&b);
+	return t;
+}
+
 static const xmlNode *next_element(const xmlNode *x)
 {
 	for (x = x->next; x; x = x->next)
@@ -1658,11 +1694,18 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 		for (const xmlNode *z = y; z && !s->visible_date; z = gal_dom_next(z, y, z->type == XML_ELEMENT_NODE)) {
 			if (z->type != XML_ELEMENT_NODE || !z->_private || R(z)->raw_text > 60)
 				continue;
+			/* "2024-03-14 09:26", "Published: Wednesday, March 9, 2005", a line of its own */
 			char *t = gal_html_text(z);
-			/* "2024-03-14 09:26", "Published: Wednesday, March 9, 2005" */
 			if (t && (strlen(t) <= 30 || date_label(t)))
 				s->visible_date = find_date(t);
 			free(t);
+			for (const xmlNode *br = z->children; br && !s->visible_date; br = br->next)
+				if (is_name(br, "br") && br->next) {
+					char *line = line_after(br);
+					if (line && (strlen(line) <= 30 || date_label(line)))
+						s->visible_date = find_date(line);
+					free(line);
+				}
 		}
 	}
 	/* a breadcrumb trail above the headline ("Home > Society > Article"): its last link is the section */
@@ -1680,7 +1723,8 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			int descend = y->type == XML_ELEMENT_NODE;
 			if (y->type == XML_ELEMENT_NODE && !is_name(y, "h1") && y->_private && R(y)->raw_text < 150 &&
 			    gal_html_elem_class(y) != GAL_HE_SKIP) {
-				char *t = gal_html_text(y);
+				/* its first line: "By Jane Doe<br>Staff Writer<br>November 6, 2024" */
+				char *t = first_line(y);
 				/* the innermost element that reads as a byline: its parent may add a title and a date */
 				if (t && after_by(t) && byline_shape_str(t) && !by_child(y))
 					split_names(after_by(t), &s->byline);
@@ -1942,7 +1986,7 @@ static const char *label_core(const char *s, size_t *len)
 static const char *const furniture_lines[] = {
     "advertisement", "advertisements", "advertising", "ad", "sponsored", "sponsored content", "paid content",
     "story continues below advertisement", "article continues below advertisement", "continue reading below",
-    "story continues below", "article continues below",
+    "story continues below", "article continues below", "loading interactive content", "loading content",
     "scroll to continue", "scroll to continue with content", "skip advertisement", "anzeige", "werbung",
     "publicité", "publicidad", "publicidade", "pubblicità", "annuncio", "реклама", "広告", "广告", "إعلان",
     "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
@@ -2285,6 +2329,18 @@ static int portrait(const gal_node *n, const gal_meta *m, int bio)
 	return yes;
 }
 
+/* A short line ending in a colon at the foot: the title of a list that went ("More coverage:"). */
+static int orphan_label(const gal_node *n)
+{
+	if (n->type != GAL_NODE_PARAGRAPH && n->type != GAL_NODE_HEADING)
+		return 0;
+	char *t = node_text_collapsed(n);
+	size_t len = t ? strlen(t) : 0;
+	int yes = len && len < 80 && t[len - 1] == ':';
+	free(t);
+	return yes;
+}
+
 /* A paragraph or heading that is an author's name alone. */
 static int name_line(const gal_node *n, const gal_meta *m)
 {
@@ -2377,7 +2433,8 @@ void gal_extract_clean_tree(gal_node *art)
 	/* the foot of the body: a date line, topics, the authors' bios, contact lines */
 	for (gal_node *n = art->last, *prev; n; n = prev) {
 		prev = n->prev;
-		if ((n->type == GAL_NODE_PARAGRAPH && footer_line(n, m)) || portrait(n, m, 1) || byline_again(n, m))
+		if ((n->type == GAL_NODE_PARAGRAPH && footer_line(n, m)) || portrait(n, m, 1) || byline_again(n, m) ||
+		    n->type == GAL_NODE_THEMATIC_BREAK || orphan_label(n))
 			gal_node_free(n);
 		else
 			break;
