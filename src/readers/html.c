@@ -589,6 +589,16 @@ static char *unparen(char *s)
  * "...。记者 陈思远 摄"); NULL otherwise. */
 static const char *tail_credit(const char *t)
 {
+	/* "... (foto Vigili del fuoco)", "... (Photo: Jane Doe)" */
+	size_t tl = strlen(t);
+	if (tl > 3 && t[tl - 1] == ')') {
+		const char *open = strrchr(t, '(');
+		static const char *const paren[] = {"foto ", "foto:", "photo ", "photo:", "credit", "\xc2\xa9", "ph. ",
+						    "ph:", NULL};
+		for (size_t i = 0; open && open > t && paren[i]; i++)
+			if (!gal_strncasecmp(open + 1, paren[i], strlen(paren[i])))
+				return open;
+	}
 	const char *start = NULL;
 	for (const char *p = t; *p; p++) {
 		if (!strncmp(p, "\xe3\x80\x82", 3)) /* 。 */
@@ -1038,7 +1048,7 @@ static int layout_table(const xmlNode *x)
 	if (role && (!gal_strcasecmp(role, "presentation") || !gal_strcasecmp(role, "none")))
 		return 1;
 	const xmlNode *n = x->children;
-	int seen = 0, paras = 0;
+	int seen = 0, paras = 0, rows = 0, heads = 0;
 	while (n && seen++ < 5000) {
 		if (n->type == XML_ELEMENT_NODE) {
 			kind k = kind_of(n);
@@ -1046,10 +1056,55 @@ static int layout_table(const xmlNode *x)
 				return 1;
 			if (k == K_P && ++paras >= 2)
 				return 1;
+			rows += !strcmp((const char *)n->name, "tr");
+			heads += !strcmp((const char *)n->name, "th") || !strcmp((const char *)n->name, "caption");
 		}
 		n = gal_dom_next(n, x, n->type == XML_ELEMENT_NODE && kind_of(n) != K_SKIP && kind_of(n) != K_TABLE);
 	}
-	return 0;
+	/* one row and no headers is not tabular data: a line of page furniture set side by side */
+	return rows == 1 && !heads;
+}
+
+/* Whether an element holds no text and no image. */
+static int gal_dom_is_blank_elem(const xmlNode *x)
+{
+	char *t = dom_text_collapsed(x);
+	int blank = !t || !*t;
+	free(t);
+	return blank;
+}
+
+/* A table that is a picture and its caption: one cell with the image alone, the others short text. */
+static int table_figure(const xmlNode *x, const xmlNode **img, const xmlNode **cap)
+{
+	*img = *cap = NULL;
+	const xmlNode *n = x->children;
+	int seen = 0, cells = 0;
+	while (n && seen++ < 200) {
+		int down = n->type == XML_ELEMENT_NODE;
+		if (down && n != x && kind_of(n) == K_TABLE)
+			return 0;
+		if (down && (!strcmp((const char *)n->name, "th") || !strcmp((const char *)n->name, "caption")))
+			return 0;
+		if (down && !strcmp((const char *)n->name, "td")) {
+			cells++;
+			const xmlNode *i = lone_image(n, 0);
+			if (i && !*img)
+				*img = i;
+			else if (!i && !*cap)
+				*cap = n;
+			else if (i || !gal_dom_is_blank_elem(n))
+				return 0;
+			down = 0;
+		}
+		n = gal_dom_next(n, x, down);
+	}
+	if (n || !*img || !*cap || cells > 3)
+		return 0;
+	char *t = dom_text_collapsed(*cap);
+	size_t len = t ? strlen(t) : 0;
+	free(t);
+	return len > 0 && len < 400;
 }
 
 /* The cells of a layout table, in order, as blocks. */
@@ -1069,6 +1124,15 @@ static void layout_cells(hctx *c, const xmlNode *x, gal_node *container, int dep
 
 static void table(hctx *c, const xmlNode *x, gal_node *container)
 {
+	const xmlNode *img, *cap;
+	if (table_figure(x, &img, &cap)) {
+		gal_node *fig = add(c, container, GAL_NODE_FIGURE);
+		if (fig) {
+			set_image(fig, img);
+			figure_caption(c, fig, cap);
+		}
+		return;
+	}
 	if (layout_table(x)) {
 		layout_cells(c, x, container, 0);
 		return;
@@ -1759,6 +1823,60 @@ static void body_from_jsonld(hctx *c, const char *text, gal_node *art)
 	}
 }
 
+static int blank_text(const gal_node *n)
+{
+	if (n->type != GAL_NODE_TEXT)
+		return 0;
+	for (const char *p = gal_node_literal(n); p && *p; p++)
+		if (!gal_is_space((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* "text<br><br>text": old pages separate paragraphs with two line breaks. Each such paragraph becomes two,
+ * in every container of blocks. */
+static void split_double_breaks(gal_node *container)
+{
+	for (gal_node *b = container->first; b; b = b->next) {
+		if (b->type == GAL_NODE_BLOCKQUOTE || b->type == GAL_NODE_ITEM || b->type == GAL_NODE_LIST) {
+			split_double_breaks(b);
+			continue;
+		}
+		if (b->type != GAL_NODE_PARAGRAPH)
+			continue;
+		for (gal_node *k = b->first; k; k = k->next) {
+			if (k->type != GAL_NODE_LINEBREAK)
+				continue;
+			gal_node *k2 = k->next;
+			while (k2 && blank_text(k2))
+				k2 = k2->next;
+			if (!k2 || k2->type != GAL_NODE_LINEBREAK)
+				continue;
+			/* the rest after the breaks moves to a new paragraph right after this one */
+			gal_node *rest = k2->next;
+			while (rest && (rest->type == GAL_NODE_LINEBREAK || blank_text(rest)))
+				rest = rest->next;
+			if (!rest)
+				break; /* trailing breaks: trimmed below */
+			gal_node *p = gal_node_new(GAL_NODE_PARAGRAPH);
+			if (!p)
+				break;
+			if ((b->next ? gal_node_insert_before(b->next, p) : gal_node_append(container, p)) != 0) {
+				gal_node_free(p);
+				break;
+			}
+			while (rest) {
+				gal_node *nx = rest->next;
+				gal_node_unlink(rest);
+				gal_node_append(p, rest);
+				rest = nx;
+			}
+			break;
+		}
+		gal_inline_block_trim(b);
+	}
+}
+
 static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, gal_node *art)
 {
 	const gal_options *opts = c->opts;
@@ -1780,6 +1898,7 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 		gal_extract_free(&ex);
 		return;
 	}
+	split_double_breaks(art);
 	gal_tree_normalize(tree);
 	apply_meta(pm, tree, art, &ex);
 	/* the description as a deck while cleaning, so that a deck shown at the top of the body goes */
@@ -1876,6 +1995,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 		else {
 			blocks(&c, root, art);
 			if (!c.status) {
+				split_double_breaks(art);
 				gal_tree_normalize(tree);
 				apply_meta(&pm, tree, art, NULL);
 				apply_deck(&pm, tree, art);

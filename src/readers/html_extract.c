@@ -919,7 +919,7 @@ static int signup_or_player(const xmlNode *root)
 	const xmlNode *x = root->children;
 	while (x) {
 		if (x->type == XML_ELEMENT_NODE) {
-			if (is_name(x, "video") || is_name(x, "audio"))
+			if (is_name(x, "video") || is_name(x, "audio") || is_name(x, "iframe"))
 				return 1;
 			const char *type = is_name(x, "input") ? gal_dom_attr(x, "type") : NULL;
 			if (type && !gal_strcasecmp(type, "email"))
@@ -1883,6 +1883,15 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const 
 			t = run_pass(&e);
 		}
 	}
+	/* a layout row: the cell with most of its text is the story's column, the others are side columns */
+	if (t && is_name(t->x, "tr")) {
+		rec *best = NULL;
+		for (const xmlNode *k = t->x->children; k; k = k->next)
+			if (is_name(k, "td") && k->_private && (!best || R(k)->text > best->text))
+				best = R(k);
+		if (best && best->text * 4 >= t->text * 3)
+			t = best;
+	}
 	if (getenv("GALLEY_DEBUG_EXTRACT"))
 		debug_dump(&e, t);
 	int ok = 1;
@@ -2329,6 +2338,36 @@ static int portrait(const gal_node *n, const gal_meta *m, int bio)
 	return yes;
 }
 
+/* Link text of an inline subtree, in bytes. */
+static size_t link_bytes(const gal_node *n, size_t *links)
+{
+	size_t b = 0;
+	for (const gal_node *k = n->first; k; k = k->next) {
+		if (k->type == GAL_NODE_LINK) {
+			char *t = gal_node_text(k);
+			b += t ? strlen(t) : 0;
+			free(t);
+			(*links)++;
+		} else
+			b += link_bytes(k, links);
+	}
+	return b;
+}
+
+/* A short line of three links or more and little else: "Print | Send | Comment (5)". */
+static int link_bar(const gal_node *n)
+{
+	if (n->type != GAL_NODE_PARAGRAPH)
+		return 0;
+	char *t = node_text_collapsed(n);
+	size_t len = t ? strlen(t) : 0, links = 0;
+	free(t);
+	if (!len || len > 120)
+		return 0;
+	size_t lb = link_bytes(n, &links);
+	return links >= 3 && lb * 10 >= len * 7;
+}
+
 /* A short line ending in a colon at the foot: the title of a list that went ("More coverage:"). */
 static int orphan_label(const gal_node *n)
 {
@@ -2390,8 +2429,11 @@ static int footer_line(const gal_node *n, gal_meta *m)
 			drop = strstr(q, asks[i]) != NULL;
 	}
 	/* "Copyright 2024 Example Wire. All rights reserved." */
-	if (!drop && len < 250 && strstr(key, "all rights reserved"))
-		drop = 1;
+	static const char *const reserved[] = {"all rights reserved", "riproduzione riservata", "tous droits réservés",
+					       "todos los derechos reservados", "alle rechte vorbehalten",
+					       "todos os direitos reservados", NULL};
+	for (size_t i = 0; reserved[i] && !drop && len < 250; i++)
+		drop = strstr(key, reserved[i]) != NULL;
 	if (!drop && len < 200 && strchr(key, '@') &&
 	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6)))
 		drop = 1;
@@ -2424,7 +2466,7 @@ void gal_extract_clean_tree(gal_node *art)
 			continue;
 		}
 		if (n->type == GAL_NODE_THEMATIC_BREAK || ((n->type == GAL_NODE_PARAGRAPH || n->type == GAL_NODE_HEADING) &&
-							    header_line(n, m)) ||
+							    header_line(n, m)) || link_bar(n) ||
 		    (n->type == GAL_NODE_LIST && icon_list(n)))
 			gal_node_free(n);
 		else
