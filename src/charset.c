@@ -152,28 +152,51 @@ static void bad_byte(decoder *d, size_t offset)
 	put_cp(d, 0xFFFD);
 }
 
+/* Room for `n` more bytes at once (the output of UTF-8 input is about its size). */
+static int buf_reserve(gal_buf *b, size_t n)
+{
+	size_t len = b->len;
+	gal_buf_put(b, "", 0);
+	if (b->failed)
+		return 0;
+	if (b->cap < len + n + 1) {
+		char *p = realloc(b->data, len + n + 1);
+		if (!p) {
+			b->failed = 1;
+			return 0;
+		}
+		b->data = p;
+		b->cap = len + n + 1;
+	}
+	return 1;
+}
+
 static void decode_utf8(decoder *d, const unsigned char *s, size_t n, size_t base)
 {
 	size_t i = 0, run = 0;
+	/* valid text is copied in runs; only dropped controls and bad bytes interrupt a run */
+	if (!buf_reserve(&d->out, n))
+		return;
 	while (i < n) {
 		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x7F) { /* fast path: printable ASCII copied in runs */
+		if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || c == '\r') {
 			i++;
 			continue;
 		}
-		gal_buf_put(&d->out, (const char *)s + run, i - run);
-		if (c < 0x80) {
-			put_cp(d, c);
-			i++;
-		} else {
+		if (c >= 0x80) {
 			uint32_t cp;
 			int k = gal_utf8_decode(s + i, n - i, &cp);
-			if (cp == 0xFFFD && k == 1)
-				bad_byte(d, base + i);
-			else
-				gal_buf_put(&d->out, (const char *)s + i, (size_t)k);
-			i += (size_t)k;
+			if (!(cp == 0xFFFD && k == 1)) {
+				i += (size_t)k;
+				continue;
+			}
 		}
+		gal_buf_put(&d->out, (const char *)s + run, i - run);
+		if (c < 0x80)
+			put_cp(d, c); /* a control that never reaches the tree, or DEL */
+		else
+			bad_byte(d, base + i);
+		i++;
 		run = i;
 	}
 	gal_buf_put(&d->out, (const char *)s + run, i - run);
