@@ -121,6 +121,9 @@ static const char *xml_prescan(const char *d, size_t n, char *lab, size_t labsiz
 		lab[k++] = *e++;
 	lab[k] = '\0';
 	const char *name = gal_charset_canonical(lab);
+	/* a declaration read as ASCII bytes cannot be UTF-16 */
+	if (name && !strncmp(name, "UTF-16", 6))
+		name = "UTF-8";
 	return name ? name : "?";
 }
 
@@ -269,8 +272,16 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 		declared = mode == GAL_SNIFF_HTML ? html_prescan(data, len, declared_label, sizeof declared_label)
 						  : xml_prescan(data, len, declared_label, sizeof declared_label);
 		if (declared && !strcmp(declared, "?")) {
-			gal_warn(opts, fmtname, 0, "unknown encoding in the XML declaration; reading as UTF-8");
-			declared = NULL;
+			/* XML may name any encoding: beyond the browsers' labels, whatever iconv knows */
+			iconv_t cd = iconv_open("UTF-8", declared_label);
+			if (cd != (iconv_t)-1) {
+				iconv_close(cd);
+				declared = declared_label;
+			} else {
+				gal_warn(opts, fmtname, 0, "unknown encoding '%s' in the XML declaration; reading as UTF-8",
+					 declared_label);
+				declared = NULL;
+			}
 		}
 		name = declared;
 		if (!name)
@@ -307,6 +318,6 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 	*outlen = d.out.len;
 	*out = gal_buf_detach(&d.out);
 	if (label)
-		*label = name;
+		*label = name == declared_label ? "iconv" : name; /* static storage */
 	return *out ? GAL_OK : GAL_ENOMEM;
 }

@@ -94,6 +94,28 @@ typedef struct {
 	char *title; /* job title ("Staff Writer"), may be NULL */
 } gal_byline;
 
+/* What an article is about (NITF identified-content): a named person, organisation, place, event or topic. */
+typedef enum {
+	GAL_SUBJECT_PERSON,
+	GAL_SUBJECT_ORG,
+	GAL_SUBJECT_PLACE,
+	GAL_SUBJECT_EVENT,
+	GAL_SUBJECT_TOPIC, /* classifiers and anything else */
+	GAL_SUBJECT__COUNT
+} gal_subject_kind;
+
+typedef struct {
+	gal_subject_kind kind;
+	char *name;
+} gal_subject;
+
+/* A name/value pair a reader kept without a field of its own (NITF <meta name= content=>); written back by the
+ * writer of the same format, ignored by the others. */
+typedef struct {
+	char *name;
+	char *value; /* may be "" */
+} gal_prop;
+
 /* Article metadata. Every string is UTF-8, owned by the article, NULL when absent. Dates are ISO 8601 when the
  * reader could normalise them, otherwise as found. */
 typedef struct {
@@ -116,6 +138,17 @@ typedef struct {
 	/* end matter */
 	char *tagline;
 	gal_strlist notes;
+	/* wire metadata (NITF docdata and body.head) */
+	int urgency;        /* 1 (most urgent) to 8 (least); 0 = not given */
+	char *released;     /* ISO 8601: not to be published before (embargo) */
+	char *expires;      /* ISO 8601: not to be published after */
+	char *rights;       /* usage rights and restrictions, free text */
+	char *series;       /* name of the series the article belongs to */
+	gal_subject *subjects;
+	size_t nsubjects;
+	char *bibliography; /* end matter: sources */
+	gal_prop *props;
+	size_t nprops;
 } gal_meta;
 
 /* Document metadata, used by digests (many articles, one book). */
@@ -198,6 +231,10 @@ int gal_set_string(char **slot, const char *value);
 int gal_strlist_push(gal_strlist *list, const char *value);
 void gal_strlist_clear(gal_strlist *list);
 int gal_meta_add_byline(gal_meta *meta, const char *name, const char *title);
+int gal_meta_add_subject(gal_meta *meta, gal_subject_kind kind, const char *name);
+int gal_meta_add_prop(gal_meta *meta, const char *name, const char *value);
+/* "person", "org", "place", "event", "topic"; "invalid" out of range. Static storage. */
+const char *gal_subject_kind_name(gal_subject_kind kind);
 
 /* Concatenated text of a subtree (text, code, pre; line breaks as spaces). Caller frees. NULL on ENOMEM. */
 char *gal_node_text(const gal_node *node);

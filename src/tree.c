@@ -137,9 +137,18 @@ static void meta_free(gal_meta *m)
 		return;
 	char **strs[] = {&m->id,       &m->headline, &m->deck,   &m->dateline_place, &m->dateline_date,
 			 &m->issued,   &m->modified, &m->section, &m->language,      &m->source,
-			 &m->copyright, &m->url,     &m->abstract, &m->tagline};
+			 &m->copyright, &m->url,     &m->abstract, &m->tagline, &m->released, &m->expires,
+			 &m->rights,    &m->series,  &m->bibliography};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
+	for (size_t i = 0; i < m->nsubjects; i++)
+		free(m->subjects[i].name);
+	free(m->subjects);
+	for (size_t i = 0; i < m->nprops; i++) {
+		free(m->props[i].name);
+		free(m->props[i].value);
+	}
+	free(m->props);
 	gal_meta_clear_bylines(m);
 	gal_strlist_clear(&m->keywords);
 	gal_strlist_clear(&m->notes);
@@ -417,6 +426,45 @@ int gal_meta_add_byline(gal_meta *m, const char *name, const char *title)
 	}
 	m->nbylines++;
 	return GAL_OK;
+}
+
+int gal_meta_add_subject(gal_meta *m, gal_subject_kind kind, const char *name)
+{
+	if ((int)kind < 0 || kind >= GAL_SUBJECT__COUNT || !name)
+		return GAL_EINVAL;
+	gal_subject *s = realloc(m->subjects, (m->nsubjects + 1) * sizeof *s);
+	if (!s)
+		return GAL_ENOMEM;
+	m->subjects = s;
+	if (!(s[m->nsubjects].name = strdup(name)))
+		return GAL_ENOMEM;
+	s[m->nsubjects++].kind = kind;
+	return GAL_OK;
+}
+
+int gal_meta_add_prop(gal_meta *m, const char *name, const char *value)
+{
+	if (!name)
+		return GAL_EINVAL;
+	gal_prop *p = realloc(m->props, (m->nprops + 1) * sizeof *p);
+	if (!p)
+		return GAL_ENOMEM;
+	m->props = p;
+	p[m->nprops].name = strdup(name);
+	p[m->nprops].value = strdup(value ? value : "");
+	if (!p[m->nprops].name || !p[m->nprops].value) {
+		free(p[m->nprops].name);
+		free(p[m->nprops].value);
+		return GAL_ENOMEM;
+	}
+	m->nprops++;
+	return GAL_OK;
+}
+
+const char *gal_subject_kind_name(gal_subject_kind kind)
+{
+	static const char *const names[GAL_SUBJECT__COUNT] = {"person", "org", "place", "event", "topic"};
+	return (int)kind >= 0 && kind < GAL_SUBJECT__COUNT ? names[kind] : "invalid";
 }
 
 /* ------------------------------------------------------------------ iterator */

@@ -8,6 +8,7 @@ extern const gal_format gal_format_html;
 extern const gal_format gal_format_text;
 extern const gal_format gal_format_markdown;
 extern const gal_format gal_format_native;
+extern const gal_format gal_format_nitf;
 
 /* NUL bytes or many control characters in the first 4 KiB (UTF-16 with a BOM excepted). */
 int gal_looks_binary(const char *data, size_t len);

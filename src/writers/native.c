@@ -2,6 +2,7 @@
 #include "../readers/readers.h"
 #include "writers.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void quoted(gal_sink *s, const char *v)
@@ -55,6 +56,25 @@ static void meta(gal_sink *s, int d, const gal_meta *m)
 	field(s, d, "tagline", m->tagline);
 	for (size_t i = 0; i < m->notes.count; i++)
 		field(s, d, "note", m->notes.items[i]);
+	if (m->urgency)
+		gal_sink_printf(s, "%*surgency: %d\n", d * 2, "", m->urgency);
+	field(s, d, "released", m->released);
+	field(s, d, "expires", m->expires);
+	field(s, d, "rights", m->rights);
+	field(s, d, "series", m->series);
+	for (size_t i = 0; i < m->nsubjects; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "subject %s", gal_subject_kind_name(m->subjects[i].kind));
+		field(s, d, key, m->subjects[i].name);
+	}
+	field(s, d, "bibliography", m->bibliography);
+	for (size_t i = 0; i < m->nprops; i++) {
+		gal_sink_printf(s, "%*sprop ", d * 2, "");
+		quoted(s, m->props[i].name);
+		gal_sink_puts(s, ": ");
+		quoted(s, m->props[i].value);
+		gal_sink_puts(s, "\n");
+	}
 }
 
 static int native_write(gal_node *doc, gal_sink *s, const gal_options *opts, gal_error *err)

@@ -793,6 +793,16 @@ static void text_line(W *w, const char *label, const char *value)
 	gal_render_text(&w->r, value, strlen(value), 1);
 }
 
+/* The subjects of one kind, comma-separated; NULL when there are none. Caller frees. */
+static char *subject_list(const gal_meta *m, gal_subject_kind kind)
+{
+	gal_buf b = GAL_BUF_INIT;
+	for (size_t i = 0; i < m->nsubjects; i++)
+		if (m->subjects[i].kind == kind)
+			gal_buf_printf(&b, "%s%s", b.len ? ", " : "", m->subjects[i].name);
+	return b.len ? gal_buf_detach(&b) : (gal_buf_free(&b), NULL);
+}
+
 static void plain_header(W *w, const gal_node *article)
 {
 	const gal_meta *m = article->meta;
@@ -822,9 +832,29 @@ static void plain_header(W *w, const gal_node *article)
 			gal_buf_printf(&b, "%s%s", i ? ", " : "", m->keywords.items[i]);
 		kw = gal_buf_detach(&b);
 	}
-	const char *lines[][2] = {{NULL, by},          {NULL, dl},         {"Published: ", m->issued},
-				  {"Updated: ", m->modified}, {"Section: ", m->section}, {"Source: ", m->source},
-				  {"Keywords: ", kw},     {"URL: ", m->url}};
+	char urg[16] = "";
+	if (m->urgency)
+		snprintf(urg, sizeof urg, "%d", m->urgency);
+	char *subj[GAL_SUBJECT__COUNT] = {NULL};
+	for (int k = 0; k < GAL_SUBJECT__COUNT; k++)
+		subj[k] = subject_list(m, (gal_subject_kind)k);
+	const char *lines[][2] = {{NULL, by},
+				  {NULL, dl},
+				  {"Published: ", m->issued},
+				  {"Updated: ", m->modified},
+				  {"Release: ", m->released},
+				  {"Expires: ", m->expires},
+				  {"Urgency: ", urg},
+				  {"Section: ", m->section},
+				  {"Series: ", m->series},
+				  {"Source: ", m->source},
+				  {"Keywords: ", kw},
+				  {"People: ", subj[GAL_SUBJECT_PERSON]},
+				  {"Organisations: ", subj[GAL_SUBJECT_ORG]},
+				  {"Places: ", subj[GAL_SUBJECT_PLACE]},
+				  {"Events: ", subj[GAL_SUBJECT_EVENT]},
+				  {"Topics: ", subj[GAL_SUBJECT_TOPIC]},
+				  {"URL: ", m->url}};
 	int first = 1;
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
 		if (!lines[i][1] || !*lines[i][1])
@@ -844,6 +874,8 @@ static void plain_header(W *w, const gal_node *article)
 	free(by);
 	free(dl);
 	free(kw);
+	for (int k = 0; k < GAL_SUBJECT__COUNT; k++)
+		free(subj[k]);
 	if (any)
 		gal_render_blankline(&w->r);
 }
@@ -918,6 +950,25 @@ static void front_matter(W *w, const gal_node *doc, const gal_node *single)
 		yaml_field(&b, "url", m->url);
 		yaml_field(&b, "id", m->id);
 		yaml_field(&b, "abstract", m->abstract);
+		if (m->urgency)
+			gal_buf_printf(&b, "urgency: %d\n", m->urgency);
+		yaml_field(&b, "released", m->released);
+		yaml_field(&b, "expires", m->expires);
+		yaml_field(&b, "usage", m->rights);
+		yaml_field(&b, "series", m->series);
+		static const char *const subject_keys[GAL_SUBJECT__COUNT] = {"people", "organizations", "places",
+									     "events", "topics"};
+		for (int k = 0; k < GAL_SUBJECT__COUNT; k++) {
+			char **sn = calloc(m->nsubjects + 1, sizeof *sn);
+			size_t n = 0;
+			for (size_t i = 0; sn && i < m->nsubjects; i++)
+				if (m->subjects[i].kind == (gal_subject_kind)k)
+					sn[n++] = m->subjects[i].name;
+			if (sn)
+				yaml_list(&b, subject_keys[k], sn, n);
+			free(sn);
+		}
+		yaml_field(&b, "bibliography", m->bibliography);
 	} else {
 		const gal_docmeta *d = doc->docmeta;
 		yaml_field(&b, "title", d->title);
@@ -938,9 +989,11 @@ static void end_matter(W *w, const gal_node *art)
 	size_t n = 0;
 	if (m->tagline)
 		items[n++] = m->tagline;
-	for (size_t i = 0; i < m->notes.count && n < 63; i++)
+	for (size_t i = 0; i < m->notes.count && n < 61; i++)
 		items[n++] = m->notes.items[i];
-	char *copy = NULL;
+	if (m->bibliography)
+		items[n++] = m->bibliography;
+	char *copy = NULL, *rights = NULL;
 	if (w->plain && m->copyright) {
 		gal_buf b = GAL_BUF_INIT;
 		int labelled = !strncmp(m->copyright, "\xc2\xa9", 2) || !gal_strncasecmp(m->copyright, "copyright", 9);
@@ -948,6 +1001,12 @@ static void end_matter(W *w, const gal_node *art)
 		copy = gal_buf_detach(&b);
 		if (copy)
 			items[n++] = copy;
+	}
+	if (w->plain && m->rights) {
+		gal_buf b = GAL_BUF_INIT;
+		gal_buf_printf(&b, "Rights: %s", m->rights);
+		if ((rights = gal_buf_detach(&b)))
+			items[n++] = rights;
 	}
 	for (size_t i = 0; i < n; i++) {
 		gal_render_blankline(&w->r);
@@ -961,6 +1020,7 @@ static void end_matter(W *w, const gal_node *art)
 		}
 	}
 	free(copy);
+	free(rights);
 }
 
 /* ------------------------------------------------------------------ entry */
