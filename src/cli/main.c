@@ -258,7 +258,7 @@ static int write_dir(const gal_format *reader, const gal_format *writer, char **
 			for (int k = 0; k < i && !clash; k++)
 				clash = !strcmp(used[k], unique);
 			if (clash)
-				snprintf(unique, sizeof unique, "%s-%d", name, n);
+				snprintf(unique, sizeof unique, "%.100s-%d", name, n);
 		}
 		snprintf(used[i], sizeof used[i], "%s", unique);
 		snprintf(path, sizeof path, "%.*s/%s.%.*s", (int)dirlen, dir, unique, (int)extlen, ext);
