@@ -4,13 +4,18 @@
  *
  * 1. unit tests of the tree API and the shared modules, in process;
  * 2. fixture folders: fixtures/<case>/input.* with optional `args`, and expected.txt / expected.md /
- *    expected.native (output of -t text / markdown / native) or expected.err (a failing run's stderr);
+ *    expected.native / expected.nitf (output of -t text / markdown / native / nitf) or expected.err (a failing
+ *    run's stderr);
  *    expected.stderr, when present, is compared with the text run's stderr;
  * 3. command-line behaviour (errors, atomic output);
  * 4. Markdown checked by cmark: every Markdown output, and a property test over awkward strings, must parse back to
  *    the structure of the tree.
+ * 5. NITF: every NITF output validated by xmllint against schemas/galley-nitf.xsd and IPTC's XSD (when the reference
+ *    folder is there); round trips NITF -> NITF (tree, and xmllint --c14n for fixtures marked `roundtrip`),
+ *    HTML -> NITF -> text/Markdown/tree for every HTML fixture; the reference wire samples; hostile XML.
  * Ends with "N passed, N failed". --update rewrites expected files after a deliberate change. */
 #include "../src/node.h"
+#include "../src/nitf.h"
 #include "../src/date.h"
 #include "../src/render.h"
 #include "../src/util.h"
@@ -673,6 +678,8 @@ static char *tree_canon(const gal_node *doc)
 			t_text_para(&c, a->meta->tagline);
 		for (size_t i = 0; i < a->meta->notes.count; i++)
 			t_text_para(&c, a->meta->notes.items[i]);
+		if (a->meta->bibliography)
+			t_text_para(&c, a->meta->bibliography);
 	}
 	c_flush(&c);
 	gal_buf_free(&c.text);
@@ -1049,7 +1056,12 @@ static void property_markdown(void)
 
 static const struct {
 	const char *file, *format;
-} outputs[] = {{"expected.txt", "text"}, {"expected.md", "markdown"}, {"expected.native", "native"}};
+} outputs[] = {{"expected.txt", "text"},
+	       {"expected.md", "markdown"},
+	       {"expected.native", "native"},
+	       {"expected.nitf", "nitf"}};
+
+static void nitf_validate_data(const char *what, const char *data, size_t len);
 
 /* Splits the args file into argv words (whitespace separated, no quoting). */
 static int split_args(char *s, char **argv, int max)
@@ -1144,8 +1156,11 @@ static void run_case(const char *dir)
 		}
 		if (r.status != 0)
 			fail("%s: -t %s exited with %d: %s", dir, outputs[o].format, r.status, r.err);
-		else
+		else {
 			compare_or_update(dir, path, r.out, r.out_len);
+			if (!strcmp(outputs[o].format, "nitf"))
+				nitf_validate_data(dir, r.out, r.out_len);
+		}
 		if (is_text) {
 			snprintf(path, sizeof path, "%s/expected.stderr", dir);
 			if (exists(path) || (update && r.err_len))
@@ -1333,6 +1348,558 @@ static int have(const char *prog)
 	return ok;
 }
 
+/* ------------------------------------------------------------------ NITF */
+
+static int have_xmllint;
+static char nitf_schema[4096]; /* schemas/galley-nitf.xsd */
+static char nitf_ref[4096];    /* the reference folder (IPTC's XSD, wire samples); "" when absent */
+static char nitf_ignored[128][64]; /* "element@attribute" or "*@attribute": what galley does not model */
+static int nitf_nignored;
+
+static void nitf_setup(void)
+{
+	have_xmllint = have("xmllint");
+	if (!realpath("schemas/galley-nitf.xsd", nitf_schema))
+		nitf_schema[0] = '\0';
+	const char *env = getenv("GALLEY_NITF_REFERENCE");
+	const char *cands[] = {env, "../shared/reference/nitf", "/work/shared/reference/nitf"};
+	for (size_t i = 0; i < sizeof cands / sizeof *cands && !nitf_ref[0]; i++) {
+		char xsd[4200];
+		if (!cands[i])
+			continue;
+		snprintf(xsd, sizeof xsd, "%s/nitf-3-6.xsd", cands[i]);
+		if (exists(xsd) && !realpath(cands[i], nitf_ref))
+			nitf_ref[0] = '\0';
+	}
+	/* the attributes galley does not model, as docs/nitf.md lists them between its markers */
+	char *doc = read_file("docs/nitf.md", NULL);
+	const char *from = doc ? strstr(doc, "<!-- not-modelled-attributes -->") : NULL;
+	const char *to = from ? strstr(from, "<!-- /not-modelled-attributes -->") : NULL;
+	for (const char *p = from; p && p < to && nitf_nignored < 128; p++) {
+		if (*p != '`')
+			continue;
+		const char *e = memchr(p + 1, '`', (size_t)(to - p - 1));
+		if (!e)
+			break;
+		if (memchr(p + 1, '@', (size_t)(e - p - 1)) && e - p - 1 < 64)
+			snprintf(nitf_ignored[nitf_nignored++], 64, "%.*s", (int)(e - p - 1), p + 1);
+		p = e;
+	}
+	free(doc);
+}
+
+/* xmllint --schema on one file, against galley's schema and IPTC's (each a check; skipped when unavailable). */
+static void nitf_validate(const char *what, const char *file)
+{
+	static int noted;
+	if (!have_xmllint || !nitf_schema[0]) {
+		if (!noted++)
+			printf("skip: xmllint or schemas/galley-nitf.xsd missing: NITF output not validated\n");
+		skipped++;
+		return;
+	}
+	char official[4200];
+	snprintf(official, sizeof official, "%s/nitf-3-6.xsd", nitf_ref);
+	const char *schemas[] = {nitf_schema, nitf_ref[0] ? official : NULL};
+	for (size_t i = 0; i < 2; i++) {
+		if (!schemas[i]) {
+			skipped++;
+			continue;
+		}
+		char *argv[] = {"xmllint", "--noout", "--nonet", "--schema", (char *)schemas[i], (char *)file, NULL};
+		result r;
+		run(argv, NULL, NULL, 60, &r);
+		if (r.status == 0)
+			passed++;
+		else
+			fail("%s: NITF output does not validate against %s:\n%.2000s", what, schemas[i], r.err);
+		result_free(&r);
+	}
+}
+
+static void nitf_validate_data(const char *what, const char *data, size_t len)
+{
+	char path[] = "/tmp/galley-nitfXXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+		fail("%s: cannot write a temporary file", what);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	nitf_validate(what, path);
+	unlink(path);
+}
+
+/* Runs galley with `pre` arguments, the fixture's own, then `post` (NULL-terminated lists), in `cwd`. */
+static void galley_run(const char *cwd, const char *const *pre, char **extra, int nextra, const char *const *post,
+		       result *r)
+{
+	char *argv[64];
+	int a = 0;
+	argv[a++] = galley_abs;
+	for (int i = 0; pre && pre[i] && a < 40; i++)
+		argv[a++] = (char *)pre[i];
+	for (int i = 0; i < nextra && a < 56; i++)
+		argv[a++] = extra[i];
+	for (int i = 0; post && post[i] && a < 63; i++)
+		argv[a++] = (char *)post[i];
+	argv[a] = NULL;
+	run(argv, cwd, NULL, 60, r);
+}
+
+static int nitf_attr_ignored(const char *elem, const char *attr)
+{
+	for (int i = 0; i < nitf_nignored; i++) {
+		const char *at = strchr(nitf_ignored[i], '@');
+		size_t el = (size_t)(at - nitf_ignored[i]);
+		if (strcmp(at + 1, attr))
+			continue;
+		if ((el == 1 && nitf_ignored[i][0] == '*') || (strlen(elem) == el && !strncmp(nitf_ignored[i], elem, el)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Elements whose content is elements only: white space between their children is layout. */
+static int nitf_element_only(const char *name)
+{
+	static const char *const names[] = {"nitf", "head", "docdata", "key-list", "identified-content", "body",
+					    "body.head", "hedline", "note", "body.content", "abstract", "block", "bq",
+					    "ol", "ul", "table", "thead", "tbody", "tfoot", "tr", "media", "body.end",
+					    "tobject", "del-list", "dl", NULL};
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
+/* xmllint --c14n of a file, then without the attributes galley does not model and without layout white space.
+ * Caller frees; NULL (with a failure reported) when xmllint fails. */
+static char *nitf_c14n(const char *what, const char *file)
+{
+	char *argv[] = {"xmllint", "--nonet", "--c14n", (char *)file, NULL};
+	result r;
+	run(argv, NULL, NULL, 60, &r);
+	if (r.status != 0) {
+		fail("%s: xmllint --c14n %s failed: %s", what, file, r.err);
+		result_free(&r);
+		return NULL;
+	}
+	xmlDoc *doc = xmlReadMemory(r.out, (int)r.out_len, NULL, "UTF-8", XML_PARSE_NONET);
+	result_free(&r);
+	if (!doc) {
+		fail("%s: canonical XML does not parse", what);
+		return NULL;
+	}
+	xmlNode *x = xmlDocGetRootElement(doc);
+	while (x) {
+		if (x->type == XML_ELEMENT_NODE) {
+			for (xmlAttr *a = x->properties, *next; a; a = next) {
+				next = a->next;
+				char qname[128];
+				snprintf(qname, sizeof qname, "%s%s%s", a->ns && a->ns->prefix ? (const char *)a->ns->prefix : "",
+					 a->ns && a->ns->prefix ? ":" : "", (const char *)a->name);
+				if (nitf_attr_ignored((const char *)x->name, qname))
+					xmlRemoveProp(a);
+			}
+			for (xmlNode *k = x->children, *next; k && nitf_element_only((const char *)x->name); k = next) {
+				next = k->next;
+				if (k->type == XML_TEXT_NODE && xmlIsBlankNode(k)) {
+					xmlUnlinkNode(k);
+					xmlFreeNode(k);
+				}
+			}
+		}
+		if (x->type == XML_ELEMENT_NODE && x->children) {
+			x = x->children;
+			continue;
+		}
+		while (x && !x->next)
+			x = x->parent && x->parent->type == XML_ELEMENT_NODE ? x->parent : NULL;
+		x = x ? x->next : NULL;
+	}
+	xmlChar *mem = NULL;
+	int size = 0;
+	xmlDocDumpMemory(doc, &mem, &size);
+	char *out = mem ? strndup((const char *)mem, (size_t)size) : NULL;
+	xmlFree(mem);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* NITF -> NITF of one input: the NITF output validates; reading it gives the same tree (native); with `c14n`, the
+ * output is the input after canonicalisation, bar the attributes galley does not model. */
+static void nitf_roundtrip(const char *what, const char *dir, const char *input, char **extra, int nextra, int c14n)
+{
+	char tmp[] = "/tmp/galley-rtXXXXXX";
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fail("mkstemp");
+		return;
+	}
+	close(fd);
+	const char *to_nitf[] = {"-t", "nitf", NULL}, *to_native[] = {"-t", "native", NULL};
+	const char *in_post[] = {input, NULL}, *back_post[] = {"-f", "nitf", tmp, NULL};
+	result a, b, c;
+	galley_run(dir, to_nitf, extra, nextra, in_post, &a);
+	if (a.status != 0) {
+		fail("%s: -t nitf exited with %d: %s", what, a.status, a.err);
+		result_free(&a);
+		unlink(tmp);
+		return;
+	}
+	write_file(tmp, a.out, a.out_len);
+	nitf_validate(what, tmp);
+	galley_run(dir, to_native, extra, nextra, in_post, &b);
+	galley_run(dir, to_native, extra, nextra, back_post, &c);
+	CHECK(b.status == 0 && c.status == 0 && b.out_len == c.out_len && !memcmp(b.out, c.out, b.out_len),
+	      "%s: NITF -> NITF changed the tree:\n--- before\n%.3000s\n--- after\n%.3000s", what, b.out, c.out);
+	if (c14n) {
+		char inpath[4200];
+		snprintf(inpath, sizeof inpath, "%s/%s", dir, input);
+		char *want = nitf_c14n(what, inpath), *got = nitf_c14n(what, tmp);
+		if (want && got) {
+			CHECK(!strcmp(want, got), "%s: NITF -> NITF differs after canonicalisation:\n--- input\n%.4000s\n--- output\n%.4000s",
+			      what, want, got);
+		}
+		free(want);
+		free(got);
+	}
+	result_free(&a);
+	result_free(&b);
+	result_free(&c);
+	unlink(tmp);
+}
+
+/* HTML -> NITF -> X equals HTML -> X for text, Markdown and the tree, with the fixture's own arguments. */
+static void nitf_from_html(const char *dir, const char *input, char **extra, int nextra)
+{
+	char tmp[] = "/tmp/galley-htXXXXXX";
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fail("mkstemp");
+		return;
+	}
+	close(fd);
+	const char *to_nitf[] = {"-t", "nitf", NULL}, *in_post[] = {input, NULL}, *back_post[] = {"-f", "nitf", tmp, NULL};
+	result a;
+	galley_run(dir, to_nitf, extra, nextra, in_post, &a);
+	if (a.status != 0)
+		fail("%s: HTML -> NITF exited with %d: %s", dir, a.status, a.err);
+	else {
+		write_file(tmp, a.out, a.out_len);
+		nitf_validate(dir, tmp);
+		static const char *const formats[] = {"markdown", "text", "native"};
+		for (size_t i = 0; i < 3; i++) {
+			const char *pre[] = {"-t", formats[i], NULL};
+			result direct, via;
+			galley_run(dir, pre, extra, nextra, in_post, &direct);
+			galley_run(dir, pre, extra, nextra, back_post, &via);
+			CHECK(direct.status == via.status && direct.out_len == via.out_len &&
+				  !memcmp(direct.out, via.out, direct.out_len),
+			      "%s: HTML -> NITF -> %s differs from HTML -> %s:\n--- direct\n%.3000s\n--- via NITF\n%.3000s", dir,
+			      formats[i], formats[i], direct.out, via.out);
+			result_free(&direct);
+			result_free(&via);
+		}
+	}
+	result_free(&a);
+	unlink(tmp);
+}
+
+/* Every fixture: NITF inputs round-trip, HTML inputs go through NITF unchanged. */
+static void nitf_fixture_case(const char *dir)
+{
+	char inbuf[256], path[4200];
+	const char *input = find_input(dir, inbuf, sizeof inbuf);
+	if (!input || (only && !strstr(dir, only)))
+		return;
+	snprintf(path, sizeof path, "%s/expected.err", dir);
+	if (exists(path))
+		return;
+	snprintf(path, sizeof path, "%s/args", dir);
+	char *args = read_file(path, NULL);
+	char *extra[32];
+	int nextra = args ? split_args(args, extra, 32) : 0;
+	const gal_format *fmt = gal_format_for_path(input);
+	for (int i = 0; i + 1 < nextra; i++)
+		if (!strcmp(extra[i], "-f"))
+			fmt = gal_format_find(extra[i + 1]);
+	snprintf(path, sizeof path, "%s/roundtrip", dir);
+	if (fmt == gal_format_find("nitf"))
+		nitf_roundtrip(dir, dir, input, extra, nextra, exists(path));
+	else if (fmt == gal_format_find("html"))
+		nitf_from_html(dir, input, extra, nextra);
+	free(args);
+}
+
+static void nitf_fixtures(const char *root, int depth)
+{
+	DIR *d = opendir(root);
+	if (!d)
+		return;
+	char *names[4096];
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d)) && n < 4096;)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[4096], buf[256];
+		snprintf(path, sizeof path, "%s/%s", root, names[i]);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (find_input(path, buf, sizeof buf))
+				nitf_fixture_case(path);
+			else if (depth < 3)
+				nitf_fixtures(path, depth + 1);
+		}
+		free(names[i]);
+	}
+}
+
+/* The wire samples under the reference folder: read without error, to text and Markdown, valid NITF out, the same
+ * tree after NITF -> NITF. */
+static void nitf_reference_samples(void)
+{
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/samples", nitf_ref);
+	DIR *d = nitf_ref[0] ? opendir(dir) : NULL;
+	if (!d) {
+		printf("skip: NITF reference samples not found (../shared/reference/nitf/samples)\n");
+		skipped++;
+		return;
+	}
+	char *names[256];
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d)) && n < 256;)
+		if (strstr(e->d_name, ".xml"))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_str);
+	int converted = 0, before_fail = failed;
+	for (size_t i = 0; i < n; i++) {
+		char what[4400];
+		snprintf(what, sizeof what, "reference %s", names[i]);
+		int ok = 1;
+		static const char *const formats[] = {"text", "markdown"};
+		for (size_t f = 0; f < 2; f++) {
+			const char *pre[] = {"-t", formats[f], NULL}, *post[] = {names[i], NULL};
+			result r;
+			galley_run(dir, pre, NULL, 0, post, &r);
+			CHECK(r.status == 0 && r.out_len > 0, "%s: -t %s exited with %d: %s", what, formats[f], r.status, r.err);
+			ok &= r.status == 0 && r.out_len > 0;
+			/* the two samples with UTF-8 bytes under a Latin-1 label come out right, with a warning */
+			if (f == 0 && (strstr(names[i], "mapping_test") || strstr(names[i], "pa4"))) {
+				const char *want = strstr(names[i], "pa4") ? "\xc2\xa3" "25 million" : "41-\xc3\xa5rig";
+				CHECK(r.out && strstr(r.out, want) && !strstr(r.out, "\xc3\x83") &&
+					  strstr(r.err, "declared iso-8859-1, but the bytes are UTF-8"),
+				      "%s: mislabelled UTF-8 not read right (want '%s' and a warning): %s", what, want, r.err);
+			}
+			if (f == 0 && strstr(names[i], "pa5")) /* real Latin-1: no warning, the pound sign right */
+				CHECK(r.out && strstr(r.out, "\xc2\xa3" "66BN") && !r.err_len, "%s: Latin-1 pound sign: %s", what, r.err);
+			result_free(&r);
+		}
+		char path[4400];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		size_t len;
+		char *data = read_file(path, &len);
+		CHECK(data && gal_format_sniff(data, len) == gal_format_find("nitf"), "%s: sniffed as NITF", what);
+		free(data);
+		int before = failed;
+		nitf_roundtrip(what, dir, names[i], NULL, 0, 0);
+		converted += ok && failed == before;
+		free(names[i]);
+	}
+	printf("NITF reference samples: %d of %zu read, converted to text and Markdown, written as valid NITF and read "
+	       "back to the same tree\n",
+	       converted, n);
+	CHECK(n > 0 && failed == before_fail, "reference samples: %zu found", n);
+}
+
+/* In-process checks of the copyright mapping (one string both ways). */
+static void nitf_unit(void)
+{
+	static const char *const texts[] = {"\xc2\xa9 2024 Galley Wire", "\xc2\xa9 2024", "Galley Wire",
+					    "Copyright 2024 Example News. All rights reserved.", "\xc2\xa9 AP",
+					    "2024 AP", "(c) 1999 X"};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		char *y, *h;
+		CHECK(gal_nitf_copyright_split(texts[i], &y, &h) == GAL_OK, "split '%s'", texts[i]);
+		char *back = gal_nitf_copyright_text(y, h);
+		CHECK(back && !strcmp(back, texts[i]), "copyright '%s' -> year '%s', holder '%s' -> '%s'", texts[i],
+		      y ? y : "", h ? h : "", back ? back : "(null)");
+		free(y);
+		free(h);
+		free(back);
+	}
+	char *y, *h;
+	gal_nitf_copyright_split("\xc2\xa9 2024 Galley Wire", &y, &h);
+	CHECK(y && h && !strcmp(y, "2024") && !strcmp(h, "Galley Wire"), "copyright split into year and holder");
+	free(y);
+	free(h);
+	const char *prolog = "<?xml version=\"1.0\"?>\n<!-- c -->\n<!DOCTYPE nitf [<!ENTITY a \"b>\">]>\n<nitf:nitf>";
+	CHECK(gal_format_sniff(prolog, strlen(prolog)) == gal_format_find("nitf"), "sniff NITF behind a prolog");
+	CHECK(gal_format_sniff("<nitfx>", 7) != gal_format_find("nitf"), "sniff: <nitfx> is not NITF");
+	CHECK(gal_format_sniff("<!DOCTYPE html><p>x", 18) == gal_format_find("html"), "HTML is not NITF");
+	CHECK(gal_format_for_path("wire/story.xml") == gal_format_find("nitf"), ".xml is NITF");
+}
+
+/* Hostile and broken XML, and the command line around NITF. */
+static void nitf_cli(void)
+{
+	char dir[] = "/tmp/galley-nitfXXXXXX";
+	if (!mkdtemp(dir)) {
+		fail("mkdtemp");
+		return;
+	}
+	char cmd[8192];
+	result r;
+#define SH(...)                                                                                                    \
+	do {                                                                                                       \
+		snprintf(cmd, sizeof cmd, __VA_ARGS__);                                                            \
+		sh(cmd, dir, &r);                                                                                  \
+	} while (0)
+	const char *g = galley_abs;
+
+	SH("'%s' --list-formats", g);
+	CHECK(r.status == 0 && strstr(r.out, "Readers:\n") && strstr(r.out, "  nitf ") &&
+		  strstr(strstr(r.out, "Writers:"), "  nitf "),
+	      "--list-formats shows nitf as reader and writer: %s", r.out);
+	result_free(&r);
+
+	/* a small story; several inputs need -o DIR/ */
+	SH("printf '<nitf><head><docdata><doc-id id-string=\"wire/1 a\"/></docdata></head><body><body.content><p>one</p>"
+	   "</body.content></body></nitf>' > a.xml; printf '<nitf><body><body.content><p>two</p></body.content></body>"
+	   "</nitf>' > b.xml; '%s' -t nitf a.xml b.xml",
+	   g);
+	CHECK(r.status == 1 && r.out_len == 0 && strstr(r.err, "galley: NITF: one article per document") &&
+		  strstr(r.err, "-o DIR/"),
+	      "several inputs to NITF without -o DIR/: a clear error (%d): %s", r.status, r.err);
+	result_free(&r);
+	SH("'%s' -t nitf -o out/ a.xml b.xml b.xml && ls out | tr '\\n' ' '", g);
+	CHECK(r.status == 0 && !strcmp(r.out, "b-2.xml b.xml wire_1_a.xml "), "-o DIR/: one file per article (%d): %s %s",
+	      r.status, r.out, r.err);
+	result_free(&r);
+	SH("ls -a out | wc -l; grep -c '<p>two</p>' out/b.xml out/b-2.xml; grep -c 'wire/1 a' out/wire_1_a.xml");
+	CHECK(r.status == 0 && !strcmp(r.out, "5\nout/b.xml:1\nout/b-2.xml:1\n1\n"), "-o DIR/ files hold their article, no temporary left: %s",
+	      r.out);
+	result_free(&r);
+	SH("'%s' -t nitf -o ./ b.xml", g);
+	CHECK(r.status == 1 && strstr(r.err, "refusing to overwrite an input file"), "-o DIR/ never overwrites an input: %s",
+	      r.err);
+	result_free(&r);
+	SH("'%s' -t nitf -o out/ a.xml missing.xml b.xml; echo \" $?\"; ls out | wc -l", g);
+	CHECK(strstr(r.out, " 1\n3\n") && strstr(r.err, "missing.xml: cannot open"),
+	      "-o DIR/: a failing input is reported, the others converted: %s %s", r.out, r.err);
+	result_free(&r);
+	/* stdin is sniffed */
+	SH("cat a.xml | '%s'", g);
+	CHECK(r.status == 0 && !strcmp(r.out, "one\n"), "NITF on stdin is recognised: %s %s", r.out, r.err);
+	result_free(&r);
+
+	/* not well-formed: one error with line and column */
+	SH("printf '<?xml version=\"1.0\"?>\\n<nitf>\\n<body><body.content>\\n  <p>x</b>\\n</body.content></body></nitf>\\n' "
+	   "> bad.xml; '%s' bad.xml",
+	   g);
+	CHECK(r.status == 1 && r.out_len == 0 &&
+		  !strcmp(r.err, "galley: bad.xml:4: NITF: not well-formed XML (line 4, column 11): Opening and ending tag "
+				 "mismatch: p line 4 and b\n"),
+	      "malformed XML: %s", r.err);
+	result_free(&r);
+	SH("printf '<rss><channel/></rss>' > rss.xml; '%s' rss.xml", g);
+	CHECK(r.status == 1 && strstr(r.err, "rss.xml:1: NITF: not NITF: the root element is <rss>"), "not NITF: %s", r.err);
+	result_free(&r);
+
+	/* external entities are never read */
+	SH("echo TOPSECRET > secret.txt; printf '<!ENTITY leak \"PESECRET\">' > secret.dtd; "
+	   "printf '<?xml version=\"1.0\"?>\\n<!DOCTYPE nitf [\\n<!ENTITY xxe SYSTEM \"file://%s/secret.txt\">\\n]>\\n"
+	   "<nitf><body><body.content><p>a &xxe; b</p></body.content></body></nitf>\\n' > xxe.xml; '%s' xxe.xml",
+	   dir, g);
+	CHECK(r.status == 0 && !strcmp(r.out, "a b\n") && !strstr(r.err, "TOPSECRET") &&
+		  strstr(r.err, "external entity &xxe; not read"),
+	      "XXE: the local file is not read (%d): %s %s", r.status, r.out, r.err);
+	result_free(&r);
+	SH("printf '<?xml version=\"1.0\"?>\\n<!DOCTYPE nitf [\\n<!ENTITY %% pe SYSTEM \"file://%s/secret.dtd\">\\n%%pe;\\n]>\\n"
+	   "<nitf><body><body.content><p>a &leak; b</p></body.content></body></nitf>\\n' > xxe2.xml; '%s' xxe2.xml",
+	   dir, g);
+	CHECK(!strstr(r.out, "PESECRET") && !strstr(r.err, "PESECRET"), "XXE through a parameter entity: not read: %s %s",
+	      r.out, r.err);
+	result_free(&r);
+	/* the billion laughs: refused at once */
+	SH("{ echo '<?xml version=\"1.0\"?>'; echo '<!DOCTYPE nitf ['; echo '<!ENTITY l0 \"lol\">'; "
+	   "for i in 1 2 3 4 5 6 7 8 9; do printf '<!ENTITY l%%d \"' $i; for k in 1 2 3 4 5 6 7 8 9 10; do printf '&l%%d;' $((i-1)); done; echo '\">'; done; "
+	   "echo ']>'; echo '<nitf><body><body.content><p>&l9;</p></body.content></body></nitf>'; } > bomb.xml; "
+	   "timeout 5 '%s' bomb.xml",
+	   g);
+	CHECK(r.status == 1 && r.out_len == 0 && strstr(r.err, "bomb.xml:14: NITF: entity expansion refused"),
+	      "entity bomb refused quickly with a clear error (%d): %s", r.status, r.err);
+	result_free(&r);
+	/* an expansion libxml2 lets through (large input, moderate ratio) stops at galley's own budget */
+	SH("{ echo '<?xml version=\"1.0\"?>'; echo '<!DOCTYPE nitf ['; printf '<!ENTITY a0 \"'; head -c 1000 /dev/zero | tr '\\0' x; "
+	   "echo '\">'; printf '<!ENTITY a1 \"'; for k in $(seq 100); do printf '&a0;'; done; echo '\">'; echo ']>'; "
+	   "printf '<!--'; head -c 2000000 /dev/zero | tr '\\0' p; printf -- '-->'; printf '<nitf><body><body.content>'; "
+	   "for k in $(seq 150); do printf '<p>&a1;</p>'; done; echo '</body.content></body></nitf>'; } > big.xml; "
+	   "timeout 10 '%s' big.xml",
+	   g);
+	CHECK(r.status == 1 && r.out_len == 0 && strstr(r.err, "NITF: entity expansion beyond") && strstr(r.err, "refused"),
+	      "entity expansion budget (%d): %s", r.status, r.err);
+	result_free(&r);
+	/* depth */
+	SH("{ printf '<nitf><body><body.content>'; for i in $(seq 300); do printf '<block>'; done; printf x; "
+	   "for i in $(seq 300); do printf '</block>'; done; echo '</body.content></body></nitf>'; } > deep.xml; "
+	   "timeout 5 '%s' deep.xml",
+	   g);
+	CHECK(r.status == 1 && strstr(r.err, "deep.xml:1: NITF: elements nested more than 256 deep"), "deep nesting: %s",
+	      r.err);
+	result_free(&r);
+	/* HTML entities without a DTD: read, with a warning; inside a DOCTYPE'd document (the DTD may declare them)
+	 * silently */
+	SH("printf '<nitf><body><body.content><p>a&nbsp;b &eacute; &mdash;</p></body.content></body></nitf>' > ent.xml; "
+	   "'%s' ent.xml",
+	   g);
+	CHECK(r.status == 0 && !strcmp(r.out, "a\xc2\xa0" "b \xc3\xa9 \xe2\x80\x94\n") &&
+		  strstr(r.err, "warning: ent.xml:1: NITF: entities used without a declaration (&nbsp; and others)"),
+	      "undeclared HTML entities: %s %s", r.out, r.err);
+	result_free(&r);
+	SH("printf '<!DOCTYPE nitf SYSTEM \"nitf.dtd\">\\n<nitf><body><body.content><p>a&nbsp;b &bogus;</p></body.content>"
+	   "</body></nitf>' > ent2.xml; '%s' ent2.xml",
+	   g);
+	CHECK(r.status == 0 && !strcmp(r.out, "a\xc2\xa0" "b &bogus;\n") &&
+		  !strcmp(r.err, "galley: warning: ent2.xml:2: NITF: undeclared entity &bogus; kept as written\n"),
+	      "entities a DTD would declare: %s %s", r.out, r.err);
+	result_free(&r);
+	SH("printf '<nitf><body><body.content><p>&bogus;</p></body.content></body></nitf>' > ent3.xml; '%s' ent3.xml", g);
+	CHECK(r.status == 1 && strstr(r.err, "ent3.xml:1: NITF: not well-formed XML (line 1, column 37): Entity 'bogus' not defined"),
+	      "an unknown entity without a DTD is an error: %s", r.err);
+	result_free(&r);
+	/* an encoding only iconv knows */
+	SH("printf '<?xml version=\"1.0\" encoding=\"ISO-8859-4\"?><nitf><body><body.content><p>\\347</p></body.content>"
+	   "</body></nitf>' > l4.xml; '%s' l4.xml",
+	   g);
+	CHECK(r.status == 0 && !strcmp(r.out, "\xc4\xaf\n") && !r.err_len, "ISO-8859-4 through iconv: %s %s", r.out, r.err);
+	result_free(&r);
+
+	SH("rm -rf '%s'", dir);
+	result_free(&r);
+#undef SH
+}
+
+static void nitf_tests(const char *fixtures)
+{
+	if (!nitf_ref[0])
+		printf("skip: NITF reference folder not found: IPTC's XSD not used, samples not read\n");
+	if (!only) {
+		nitf_unit();
+		nitf_cli();
+		nitf_reference_samples();
+	}
+	nitf_fixtures(fixtures, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *fixtures = "fixtures";
@@ -1356,6 +1923,7 @@ int main(int argc, char **argv)
 	}
 	have_cmark = have("cmark");
 	have_cmark_gfm = have("cmark-gfm");
+	nitf_setup();
 	if (!only) {
 		unit_tree();
 		unit_normalize();
@@ -1368,6 +1936,7 @@ int main(int argc, char **argv)
 		property_markdown();
 	}
 	run_fixtures(fixtures, 0);
+	nitf_tests(fixtures);
 	xmlCleanupParser();
 	printf("%d passed, %d failed", passed, failed);
 	if (skipped)

@@ -238,7 +238,7 @@ typedef struct {
 	int ws; /* the inline text built so far ends in white space (or nothing): collapse the next space */
 	gal_node *doc, *art;
 	gal_meta *m;
-	size_t budget; /* bytes of entity expansion still allowed */
+	size_t budget, budget_total; /* bytes of entity expansion still allowed, and at the start */
 	int external_warned;
 	/* values with more than one source, resolved at the end */
 	char *title, *doc_rights, *scope, *pub_name, *pub_date, *story_norm;
@@ -257,7 +257,16 @@ static void fail(nctx *c, int code, long line, long col, const char *msg)
 
 static void oom(nctx *c) { fail(c, GAL_ENOMEM, 0, 0, "out of memory"); }
 
-static long line_of(const xmlNode *x) { return x ? xmlGetLineNo(x) : 0; }
+/* The line of a node, or of its nearest ancestor that has one (copies of entity content have none). */
+static long line_of(const xmlNode *x)
+{
+	for (; x && x->type != XML_DOCUMENT_NODE; x = x->parent) {
+		long l = xmlGetLineNo(x);
+		if (l > 0)
+			return l;
+	}
+	return 0;
+}
 
 static gal_node *new_node(nctx *c, gal_node_type t)
 {
@@ -1469,16 +1478,20 @@ static void read_nitf(nctx *c, const xmlNode *root)
 /* The text an entity stands for in an attribute value, recursively; charged to the budget. */
 static int entity_value(nctx *c, const xmlDoc *doc, const xmlChar *name, gal_buf *out, int depth);
 
-static int charge(nctx *c, size_t n)
+static int charge_at(nctx *c, size_t n, long line)
 {
 	if (n > c->budget) {
-		fail(c, GAL_ELIMIT, 0, 0,
-		     "entity expansion beyond the limit: refused (an entity expansion bomb?)");
+		char msg[160];
+		snprintf(msg, sizeof msg, "entity expansion beyond %zu bytes: refused (an entity expansion bomb?)",
+			 c->budget_total);
+		fail(c, GAL_ELIMIT, line, 0, msg);
 		return -1;
 	}
 	c->budget -= n;
 	return 0;
 }
+
+static int charge(nctx *c, size_t n) { return charge_at(c, n, 0); }
 
 static void warn_external(nctx *c, const xmlChar *name, long line)
 {
@@ -1569,10 +1582,10 @@ static xmlNode *expand_ref(nctx *c, xmlDoc *doc, xmlNode *ref)
 {
 	xmlEntity *e = xmlGetDocEntity(doc, ref->name);
 	xmlNode *list = NULL;
-	if (charge(c, 16))
+	if (charge_at(c, 16, line_of(ref)))
 		return NULL;
 	if (e && e->etype == XML_INTERNAL_GENERAL_ENTITY && e->children) {
-		if (charge(c, (size_t)e->length))
+		if (charge_at(c, (size_t)e->length, line_of(ref)))
 			return NULL;
 		list = xmlDocCopyNodeList(doc, e->children);
 	} else {
@@ -1846,8 +1859,8 @@ static int nitf_to_tree(const char *utf8, size_t len, const gal_options *opts, g
 		const char *msg = log.fatal ? log.msg : log.und_msg;
 		if (!strncmp(msg, "Excessive depth", 15)) {
 			gal_error_set(err, GAL_ELIMIT, opts, FMT, line, col,
-				      "elements nested deeper than libxml2's limit (line %ld, column %ld): refused", line,
-				      col);
+				      "elements nested more than %u deep (line %ld, column %ld): refused",
+				      xmlParserMaxDepth, line, col);
 			return GAL_ELIMIT;
 		}
 		gal_error_set(err, GAL_EPARSE, opts, FMT, line, col, "not well-formed XML (line %ld, column %ld): %s",
@@ -1877,6 +1890,7 @@ static int nitf_to_tree(const char *utf8, size_t len, const gal_options *opts, g
 	/* room for what entities legitimately add; a bomb needs far more */
 	c.budget = (size_t)4 << 20;
 	c.budget += len < ((size_t)64 << 20) ? len * 4 : (size_t)256 << 20;
+	c.budget_total = c.budget;
 	expand_entities(&c, doc, root);
 	c.doc = gal_node_new(GAL_NODE_DOCUMENT);
 	c.art = gal_node_new(GAL_NODE_ARTICLE);
@@ -1945,11 +1959,11 @@ static int nitf_sniff(const char *data, size_t len)
 			i++;
 		if (i + 1 >= n || data[i] != '<')
 			return 0;
-		const char *end = NULL;
+		const char *end = NULL; /* the last byte of the construct */
 		if (data[i + 1] == '?')
-			end = find_bytes(data + i, n - i, "?>");
+			end = (end = find_bytes(data + i, n - i, "?>")) ? end + 1 : NULL;
 		else if (i + 4 <= n && !memcmp(data + i, "<!--", 4))
-			end = find_bytes(data + i, n - i, "-->");
+			end = (end = find_bytes(data + i, n - i, "-->")) ? end + 2 : NULL;
 		else if (i + 9 <= n && !gal_strncasecmp(data + i, "<!DOCTYPE", 9)) {
 			int bracket = 0;
 			for (size_t k = i; k < n; k++) {
@@ -1979,6 +1993,6 @@ static int nitf_sniff(const char *data, size_t len)
 }
 
 const gal_format gal_format_nitf = {
-    "nitf", NULL, "nitf xml", "NITF 3.x news stories (IPTC News Industry Text Format)", nitf_sniff, nitf_read,
+    "nitf", "xml", "xml nitf", "NITF 3.x news stories (IPTC News Industry Text Format)", nitf_sniff, nitf_read,
     gal_nitf_write, 0,
 };

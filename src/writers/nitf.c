@@ -615,6 +615,13 @@ static void leave(X *x, gal_node *n)
 	}
 }
 
+/* Nodes with nothing to write, whose NITF element may not be empty (a list without items, a row without cells). */
+static int nothing_to_write(const gal_node *n)
+{
+	gal_node_type t = gal_node_type_of(n);
+	return (t == GAL_NODE_LIST || t == GAL_NODE_ROW) && !gal_node_first_child(n);
+}
+
 static int write_content(X *x, gal_node *art)
 {
 	if (!gal_node_first_child(art))
@@ -626,7 +633,7 @@ static int write_content(X *x, gal_node *art)
 	gal_event ev;
 	while ((ev = gal_iter_next(it)) != GAL_EVENT_DONE) {
 		gal_node *n = gal_iter_node(it);
-		if (n == art)
+		if (n == art || nothing_to_write(n))
 			continue;
 		if (ev == GAL_EVENT_ENTER)
 			enter(x, n);
@@ -645,8 +652,7 @@ int gal_nitf_write(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_e
 	gal_node *art = gal_node_first_child(doc);
 	if (art && gal_node_next(art)) {
 		gal_error_set(err, GAL_EUNSUPPORTED, NULL, "NITF", 0, 0,
-			      "NITF holds one article per document: with several inputs, give -o DIR/ to write one file "
-			      "per article");
+			      "one article per document: with several inputs, give -o DIR/ (one file per article)");
 		return GAL_EUNSUPPORTED;
 	}
 	X x = {sink, opts, 0, 0};
