@@ -102,6 +102,21 @@ void gal_render_text(gal_render *r, const char *s, size_t n, int wrap)
 			continue;
 		}
 		open_line(r);
+		if (p[i] > 0x20 && p[i] < 0x7F) {
+			/* a run of printable ASCII other than spaces: one column each, no break inside; it goes in at once
+			 * as far as it fits */
+			size_t j = i, room = wrap && r->width ? (r->col < (size_t)r->width ? (size_t)r->width - r->col : 0)
+							  : (size_t)-1;
+			while (j < n && j - i < room && p[j] > 0x20 && p[j] < 0x7F)
+				j++;
+			if (j > i) {
+				gal_buf_put(&r->line, s + i, j - i);
+				r->col += j - i;
+				r->last_cp = p[j - 1];
+				i = j;
+				continue;
+			}
+		}
 		uint32_t cp;
 		int k = gal_utf8_decode(p + i, n - i, &cp);
 		int w = gal_cp_width(cp);
