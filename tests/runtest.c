@@ -1856,6 +1856,18 @@ static void nitf_cli(void)
 	CHECK(r.status == 1 && strstr(r.err, "deep.xml:1: NITF: elements nested more than 256 deep"), "deep nesting: %s",
 	      r.err);
 	result_free(&r);
+	/* a tree deeper than XML readers accept (from HTML): written as text below the limit, valid and readable */
+	SH("G='%s'; { for i in $(seq 200); do printf '<blockquote>'; done; printf '<p>deep <em>text</em></p>'; "
+	   "for i in $(seq 200); do printf '</blockquote>'; done; } > deep.html; \"$G\" -t nitf -o deep-out.xml deep.html && "
+	   "\"$G\" deep-out.xml | tr -d ' \n'",
+	   g);
+	CHECK(r.status == 0 && !strcmp(r.out, "deeptext") &&
+		  strstr(r.err, "warning: NITF: structure nested deeper than 250 elements: written as text"),
+	      "deep tree to NITF (%d): %s %s", r.status, r.out, r.err);
+	result_free(&r);
+	snprintf(cmd, sizeof cmd, "%s/deep-out.xml", dir);
+	nitf_validate("deep tree to NITF", cmd);
+
 	/* HTML entities without a DTD: read, with a warning; inside a DOCTYPE'd document (the DTD may declare them)
 	 * silently */
 	SH("printf '<nitf><body><body.content><p>a&nbsp;b &eacute; &mdash;</p></body.content></body></nitf>' > ent.xml; "

@@ -386,8 +386,10 @@ static char *lines_of(const xmlNode *x, int depth)
 			add_line(&b, run.data);
 			gal_buf_clear(&run);
 			int para = kk == K_P || kk == K_H || kk == K_PRE || kk == K_DT || kk == K_CREDIT;
+			/* both are collapsed already: text_of a line, lines_of lines */
 			char *t = para || depth > 32 ? text_of(k, NULL) : lines_of(k, depth + 1);
-			add_line(&b, t);
+			if (t)
+				gal_buf_printf(&b, "%s%s", b.len ? "\n" : "", t);
 			free(t);
 		} else if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE)
 			gal_buf_puts(&run, (const char *)k->content);
@@ -767,6 +769,8 @@ static void pre(nctx *c, const xmlNode *x, gal_node *container)
 			lang += 9;
 			while (lang[k] && !gal_is_space((unsigned char)lang[k]) && k < sizeof l - 1)
 				l[k] = lang[k], k++;
+			while (k && lang[k] && ((unsigned char)lang[k] & 0xC0) == 0x80)
+				k--; /* cut at a character boundary */
 			l[k] = '\0';
 			if (k && gal_node_set_attr(p, GAL_ATTR_LANG, l) != GAL_OK)
 				oom(c);
@@ -867,12 +871,10 @@ static void media(nctx *c, const xmlNode *x, gal_node *container)
 	if (!fig)
 		return;
 	if (ref) {
-		char *src = att_text(ref, "source");
-		if (!src)
-			src = att_text(ref, "data-location");
-		char *alt = att_text(ref, "alternate-text");
-		if (!alt)
-			alt = att_text(ref, "name");
+		/* present but empty is kept as empty: "" and none are different sources */
+		const char *s = att(ref, "source"), *a = att(ref, "alternate-text");
+		char *src = s ? gal_collapse_ws(s) : att_text(ref, "data-location");
+		char *alt = a ? gal_collapse_ws(a) : att_text(ref, "name");
 		if ((src && gal_node_set_attr(fig, GAL_ATTR_SRC, src) != GAL_OK) ||
 		    (alt && gal_node_set_attr(fig, GAL_ATTR_ALT, alt) != GAL_OK))
 			oom(c);
@@ -899,8 +901,6 @@ static void media(nctx *c, const xmlNode *x, gal_node *container)
 	if (credit.len && gal_node_set_attr(fig, GAL_ATTR_CREDIT, credit.data) != GAL_OK)
 		oom(c);
 	gal_buf_free(&credit);
-	if (!fig->first && !fig->s1 && !fig->s3)
-		gal_node_free(fig); /* media with nothing galley can show (audio metadata alone) */
 }
 
 static void keywords(nctx *c, const xmlNode *x)
@@ -1047,15 +1047,19 @@ static char *date_att(nctx *c, const xmlNode *x, const char *name)
 		free(v);
 		return iso;
 	}
-	/* kept as found when it names a year at least; a template left unfilled ("YYYYMMDD000000-HHMM") is not */
-	int year = 0;
-	for (const char *p = v; *p && !year; p++)
-		year = (p[0] == '1' || p[0] == '2') && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-		       p[3] >= '0' && p[3] <= '9' && (p == v || p[-1] < '0' || p[-1] > '9');
+	/* kept as found, unless it is a template left unfilled ("YYYYMMDD000000-HHMM") */
+	int letters = 0, other = 0;
+	for (const char *p = v; *p; p++) {
+		if (strchr("YMDHS", *p))
+			letters = 1;
+		else if (!strchr("0123456789T+-:Z", *p))
+			other = 1;
+	}
+	int keep = !letters || other;
 	if (c->opts->verbose)
 		gal_warn(c->opts, FMT, line_of(x), "<%s %s=\"%s\">: not a date galley can read; %s",
-			 (const char *)x->name, name, v, year ? "kept as found" : "ignored");
-	if (!year) {
+			 (const char *)x->name, name, v, keep ? "kept as found" : "ignored (a template)");
+	if (!keep) {
 		free(v);
 		return NULL;
 	}

@@ -12,11 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* XML parsers refuse documents nested deeper than 256 elements (libxml2 without XML_PARSE_HUGE): deeper
+ * structure is written as text, so that what galley writes can always be read. */
+#define MAX_LEVEL 250
+
 typedef struct {
 	gal_sink *s;
 	const gal_options *opts;
-	int depth; /* indentation of element-only content */
+	int depth;   /* indentation of element-only content */
 	int section; /* inside a table: 0 none yet, 1 thead, 2 tbody */
+	int level;   /* element nesting at the current node of the body */
+	int flattened_warned;
 } X;
 
 /* ------------------------------------------------------------------ escaping */
@@ -139,32 +145,29 @@ static int digits(const char *s, int n)
 	return 1;
 }
 
-/* ISO 8601 as the tree holds it ("2024-03-05T14:30:00+01:00") in NITF's basic form ("20240305T143000+0100");
- * anything else as it is. */
-static void norm_date(const char *iso, char *out, size_t size)
+/* ISO 8601 as the tree holds it ("2024-03-05T14:30:00+01:00") in NITF's basic form ("20240305T143000+0100") in
+ * buf; anything else is returned as it is. */
+static const char *norm_date(const char *iso, char *buf, size_t size)
 {
 	size_t n = strlen(iso);
-	snprintf(out, size, "%s", iso);
-	if (n < 10 || !digits(iso, 4) || iso[4] != '-' || !digits(iso + 5, 2) || iso[7] != '-' || !digits(iso + 8, 2))
-		return;
-	char buf[32];
-	int k = snprintf(buf, sizeof buf, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
+	if (n < 10 || n > 25 || size < 32 || !digits(iso, 4) || iso[4] != '-' || !digits(iso + 5, 2) || iso[7] != '-' ||
+	    !digits(iso + 8, 2))
+		return iso;
+	int k = snprintf(buf, size, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
 	const char *p = iso + 10;
 	if (*p == 'T') {
 		if (strlen(p) < 9 || !digits(p + 1, 2) || p[3] != ':' || !digits(p + 4, 2) || p[6] != ':' ||
 		    !digits(p + 7, 2))
-			return;
-		k += snprintf(buf + k, sizeof buf - (size_t)k, "T%.2s%.2s%.2s", p + 1, p + 4, p + 7);
+			return iso;
+		k += snprintf(buf + k, size - (size_t)k, "T%.2s%.2s%.2s", p + 1, p + 4, p + 7);
 		p += 9;
 		if (*p == 'Z')
-			k += snprintf(buf + k, sizeof buf - (size_t)k, "Z"), p++;
+			k += snprintf(buf + k, size - (size_t)k, "Z"), p++;
 		else if ((*p == '+' || *p == '-') && strlen(p) >= 6 && digits(p + 1, 2) && p[3] == ':' &&
 			 digits(p + 4, 2))
-			k += snprintf(buf + k, sizeof buf - (size_t)k, "%c%.2s%.2s", *p, p + 1, p + 4), p += 6;
+			k += snprintf(buf + k, size - (size_t)k, "%c%.2s%.2s", *p, p + 1, p + 4), p += 6;
 	}
-	if (*p)
-		return; /* not a form galley makes: leave it alone */
-	snprintf(out, size, "%s", buf);
+	return *p ? iso : buf; /* not a form galley makes: leave it alone */
 }
 
 /* An XML name token (meta/@name is an NMTOKEN), conservatively: ASCII letters, digits and . _ : - */
@@ -226,11 +229,10 @@ static void date_el(X *x, const char *name, const char *iso)
 {
 	if (!iso)
 		return;
-	char buf[128];
-	norm_date(iso, buf, sizeof buf);
+	char buf[64];
 	nl(x);
 	gal_sink_printf(x->s, "<%s", name);
-	attr(x, "norm", buf);
+	attr(x, "norm", norm_date(iso, buf, sizeof buf));
 	gal_sink_puts(x->s, "/>");
 }
 
@@ -331,11 +333,10 @@ static int write_head(X *x, const gal_node *doc, const gal_meta *m)
 		gal_sink_puts(x->s, "/>");
 	}
 	if (m->modified) {
-		char buf[128];
-		norm_date(m->modified, buf, sizeof buf);
+		char buf[64];
 		nl(x);
 		gal_sink_puts(x->s, "<revision-history");
-		attr(x, "norm", buf);
+		attr(x, "norm", norm_date(m->modified, buf, sizeof buf));
 		gal_sink_puts(x->s, "/>");
 	}
 	el_close(x, "head");
@@ -615,6 +616,53 @@ static void leave(X *x, gal_node *n)
 	}
 }
 
+/* How many elements a node opens around its children. */
+static int cost(const gal_node *n)
+{
+	switch (gal_node_type_of(n)) {
+	case GAL_NODE_PARAGRAPH:
+		return gal_node_type_of(gal_node_parent(n)) == GAL_NODE_ITEM && tight_item(gal_node_parent(n)) ? 0 : 1;
+	case GAL_NODE_HEADING:
+	case GAL_NODE_LIST:
+	case GAL_NODE_ITEM:
+	case GAL_NODE_ROW:
+	case GAL_NODE_CELL:
+	case GAL_NODE_EMPH:
+	case GAL_NODE_STRONG:
+	case GAL_NODE_LINK: return 1;
+	case GAL_NODE_BLOCKQUOTE:
+	case GAL_NODE_TABLE:
+	case GAL_NODE_FIGURE:
+	case GAL_NODE_SUPERSCRIPT:
+	case GAL_NODE_SUBSCRIPT: return 2;
+	default: return 0;
+	}
+}
+
+/* Writes a node too deep for XML readers as its text: a paragraph in place of a block, text in place of an inline
+ * container. Returns 0 for nodes that must be written whole (items, rows, cells: their parent checked for them). */
+static int flatten(X *x, gal_node *n)
+{
+	gal_node_type t = gal_node_type_of(n);
+	int block = t == GAL_NODE_BLOCKQUOTE || t == GAL_NODE_LIST || t == GAL_NODE_TABLE || t == GAL_NODE_FIGURE;
+	int inl = t == GAL_NODE_EMPH || t == GAL_NODE_STRONG || t == GAL_NODE_LINK || t == GAL_NODE_SUPERSCRIPT ||
+		  t == GAL_NODE_SUBSCRIPT;
+	if (!block && !inl)
+		return 0;
+	if (!x->flattened_warned++)
+		gal_warn(x->opts, "NITF", 0, "structure nested deeper than %d elements: written as text", MAX_LEVEL);
+	char *t_ = gal_node_text(n);
+	if (block) {
+		nl(x);
+		gal_sink_puts(x->s, "<p>");
+	}
+	text(x, t_ ? t_ : "");
+	if (block)
+		gal_sink_puts(x->s, "</p>");
+	free(t_);
+	return 1;
+}
+
 /* Nodes with nothing to write, whose NITF element may not be empty (a list without items, a row without cells). */
 static int nothing_to_write(const gal_node *n)
 {
@@ -631,14 +679,27 @@ static int write_content(X *x, gal_node *art)
 	if (!it)
 		return GAL_ENOMEM;
 	gal_event ev;
+	gal_node *flat = NULL; /* the node written as text, whose EXIT is skipped */
+	x->level = 3;          /* nitf, body, body.content */
 	while ((ev = gal_iter_next(it)) != GAL_EVENT_DONE) {
 		gal_node *n = gal_iter_node(it);
 		if (n == art || nothing_to_write(n))
 			continue;
-		if (ev == GAL_EVENT_ENTER)
+		if (ev == GAL_EVENT_ENTER) {
+			/* room for this node's elements and a leaf inside (a br, a paragraph) */
+			if (x->level + cost(n) + 2 > MAX_LEVEL && flatten(x, n)) {
+				gal_iter_skip(it);
+				flat = n;
+				continue;
+			}
 			enter(x, n);
-		else
+			x->level += cost(n);
+		} else if (n == flat)
+			flat = NULL;
+		else {
+			x->level -= cost(n);
 			leave(x, n);
+		}
 	}
 	gal_iter_free(it);
 	el_close(x, "body.content");
@@ -655,7 +716,7 @@ int gal_nitf_write(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_e
 			      "one article per document: with several inputs, give -o DIR/ (one file per article)");
 		return GAL_EUNSUPPORTED;
 	}
-	X x = {sink, opts, 0, 0};
+	X x = {sink, opts, 0, 0, 0, 0};
 	const gal_meta *m = art ? gal_node_meta_const(art) : NULL;
 	const gal_docmeta *d = gal_node_docmeta_const(doc);
 	const char *lang = m && m->language ? m->language : d ? d->language : NULL;
