@@ -9,6 +9,7 @@ static const gal_format *const formats[] = {
     &gal_format_text,
     &gal_format_markdown,
     &gal_format_native,
+    &gal_format_epub,
     NULL,
 };
 
