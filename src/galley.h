@@ -298,6 +298,12 @@ typedef struct {
 
 #define GAL_OPTIONS_INIT {GAL_OPTIONS_VERSION, NULL, GAL_LIMITS_INIT, NULL, NULL, 0, 72, 0, 0, {0}}
 
+/* Reads the file at `path` (a path inside the container, as the EPUB reader gives figure sources) out of an EPUB
+ * held in memory, with the reader's checks and opts->limits. On success *data (malloc'd, NUL-terminated, caller
+ * frees) and *out_len. For embedding a book's images in another book. */
+int gal_epub_entry(const char *epub, size_t len, const char *path, const gal_options *opts, char **data,
+		   size_t *out_len, gal_error *err);
+
 /* ------------------------------------------------------------------ formats */
 
 typedef int (*gal_read_fn)(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err);

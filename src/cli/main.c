@@ -137,6 +137,7 @@ static int slurp(const char *path, size_t limit, char **out, size_t *len, gal_er
 typedef struct {
 	const gal_node *art;
 	const char *input; /* as given; "-" for stdin */
+	int epub;          /* read as EPUB: figure sources are paths inside the book */
 } origin;
 
 typedef struct {
@@ -187,9 +188,22 @@ static int fetch_resource(void *ud, const gal_node *article, const char *src, ch
 {
 	const origins *o = ud;
 	const char *input = NULL;
+	int epub = 0;
 	for (size_t i = 0; i < o->n && !input; i++)
 		if (o->v[i].art == article)
-			input = o->v[i].input;
+			input = o->v[i].input, epub = o->v[i].epub;
+	if (input && epub && strcmp(input, "-")) {
+		/* an image inside the book the article came from */
+		char *book;
+		size_t book_len;
+		gal_error err;
+		gal_options opts = GAL_OPTIONS_INIT;
+		if (slurp(input, o->limit, &book, &book_len, &err))
+			return err.code;
+		int rc = gal_epub_entry(book, book_len, src, &opts, data, len, &err);
+		free(book);
+		return rc;
+	}
 	char *rel = input ? local_path(src) : NULL;
 	if (!rel)
 		return GAL_EINVAL;
@@ -221,7 +235,7 @@ static int fetch_resource(void *ud, const gal_node *article, const char *src, ch
 	return rc;
 }
 
-static int origins_add(origins *o, const gal_node *art, const char *input)
+static int origins_add(origins *o, const gal_node *art, const char *input, int epub)
 {
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 16;
@@ -231,7 +245,7 @@ static int origins_add(origins *o, const gal_node *art, const char *input)
 		o->v = nv;
 		o->cap = cap;
 	}
-	o->v[o->n++] = (origin){art, input};
+	o->v[o->n++] = (origin){art, input, epub};
 	return 0;
 }
 
@@ -400,7 +414,7 @@ int main(int argc, char **argv)
 			while ((a = gal_node_first_child(one))) {
 				gal_node_unlink(a);
 				gal_node_append(doc, a);
-				if (origins_add(&orig, a, inputs[i])) {
+				if (origins_add(&orig, a, inputs[i], fmt == gal_format_find("epub"))) {
 					fprintf(stderr, "%s: out of memory\n", prog);
 					status = 1;
 				}

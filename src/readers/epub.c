@@ -702,7 +702,7 @@ static void ncx_points(R *r, const char *base, const xmlNode *parent, int depth)
 	}
 }
 
-static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t len);
+static xmlDoc *parse_content(R *r, const char *name, char *data, size_t len);
 
 /* The table of contents: the nav document's toc nav, else the NCX. A book with neither reads all the same. */
 static void read_toc(R *r)
@@ -757,10 +757,55 @@ static int has_entity_refs(xmlNode *root)
 	return 0;
 }
 
+/* Blanks out a document type declaration with an internal subset ("<!DOCTYPE html [ <!ENTITY ...> ]>"), which the
+ * HTML parser would show as text. Its entities are not used: a reference to one stays as written. */
+static void blank_doctype(char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (gal_is_space((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80 || s[i] == '<')) {
+		if (s[i] == '<' && i + 1 < n && s[i + 1] == '?') { /* the XML declaration */
+			char *e = memchr(s + i, '>', n - i);
+			if (!e)
+				return;
+			i = (size_t)(e - s) + 1;
+			continue;
+		}
+		if (s[i] == '<')
+			break;
+		i++;
+	}
+	if (i + 9 > n || gal_strncasecmp(s + i, "<!doctype", 9))
+		return;
+	size_t j = i + 9;
+	while (j < n && s[j] != '[' && s[j] != '>')
+		j++;
+	if (j >= n || s[j] != '[')
+		return;
+	char *end = NULL;
+	for (size_t k = j; k + 1 < n && !end; k++)
+		if (s[k] == ']') {
+			size_t m = k + 1;
+			while (m < n && gal_is_space((unsigned char)s[m]))
+				m++;
+			if (m < n && s[m] == '>')
+				end = s + m;
+		}
+	if (end)
+		memset(s + i, ' ', (size_t)(end - (s + i)) + 1);
+}
+
 /* A content document's DOM: the XML parser's when the document is well-formed and uses no entity it does not
  * know (XHTML's &nbsp; without its DTD), else the HTML parser's recovery. NULL with r->status on failure. */
-static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t len)
+static xmlDoc *parse_content(R *r, const char *name, char *data, size_t len)
 {
+	/* line ends normalised first, as XML and HTML both define them: libxml2 2.9 keeps CR from a memory buffer */
+	size_t o = 0;
+	for (size_t k = 0; k < len; k++)
+		if (data[k] != '\r')
+			data[o++] = data[k];
+		else if (k + 1 >= len || data[k + 1] != '\n')
+			data[o++] = '\n';
+	len = o;
 	xmlDoc *d = xml_parse(data, len);
 	if (d && xmlDocGetRootElement(d) && !has_entity_refs(xmlDocGetRootElement(d)))
 		return d;
@@ -777,6 +822,7 @@ static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t le
 		r->status = rc;
 		return NULL;
 	}
+	blank_doctype(utf8, n);
 	htmlParserCtxtPtr pc = n <= INT_MAX ? htmlCreateMemoryParserCtxt(utf8, (int)n) : NULL;
 	if (!pc) {
 		free(utf8);
@@ -848,6 +894,21 @@ static void prepare_dom(R *r, xmlDoc *d, const char *base, int galley)
 	xmlNode *x = root;
 	while (x && !r->status) {
 		if (x->type != XML_ELEMENT_NODE) {
+			/* a carriage return written as &#x0D; is a line end in text: a Markdown code block cannot hold it */
+			if (x->type == XML_TEXT_NODE && x->content && strchr((const char *)x->content, '\r')) {
+				/* a copy: the parser may share short strings between nodes */
+				char *t = strdup((const char *)x->content), *o = t;
+				for (const char *p = t; p && *p; p++)
+					if (*p != '\r')
+						*o++ = *p;
+					else if (p[1] != '\n')
+						*o++ = '\n';
+				if (t) {
+					*o = '\0';
+					xmlNodeSetContent(x, (const xmlChar *)t);
+				}
+				free(t);
+			}
 			x = (xmlNode *)gal_dom_next(x, root, 0);
 			continue;
 		}
@@ -864,7 +925,8 @@ static void prepare_dom(R *r, xmlDoc *d, const char *base, int galley)
 			x = next;
 			continue;
 		}
-		if (!strcmp(name, "img")) {
+		/* (an image galley left out comes back below with its reference as it was) */
+		if (!strcmp(name, "img") && !(galley && x->parent && gal_dom_attr(x->parent, "data-gal-src"))) {
 			char *p = resolve(base, gal_dom_attr(x, "src"), NULL);
 			if (p && !xmlSetProp(x, (const xmlChar *)"src", (const xmlChar *)p))
 				oom(r);
@@ -1011,6 +1073,8 @@ static int load_doc(R *r, const item *it, cdoc *c)
 	if (t && t != c->root)
 		c->title = elem_text(t);
 	const char *l = gal_dom_attr(c->root, "lang");
+	if (!l || !*l) /* the HTML parser keeps xml:lang as one name */
+		l = gal_dom_attr(c->root, "xml:lang");
 	c->lang = l && *l ? l : r->book_lang;
 	return r->status;
 }
@@ -1296,6 +1360,24 @@ static int epub_read(const char *data, size_t len, const gal_options *opts, gal_
 	gal_tree_normalize(r.doc);
 	*out = r.doc;
 	return GAL_OK;
+}
+
+int gal_epub_entry(const char *epub, size_t len, const char *path, const gal_options *opts, char **data,
+		   size_t *out_len, gal_error *err)
+{
+	gal_options defaults = GAL_OPTIONS_INIT;
+	R r;
+	memset(&r, 0, sizeof r);
+	r.opts = opts ? opts : &defaults;
+	r.err = err;
+	r.data = epub;
+	r.len = len;
+	*data = NULL;
+	int missing = 0;
+	if (!open_zip(&r) && !(*data = entry_read(&r, path, out_len, &missing)) && missing)
+		rfail(&r, GAL_EIO, "%.200s: not in the book", path);
+	r_free(&r);
+	return r.status;
 }
 
 /* An EPUB is a zip whose first entry is `mimetype` holding "application/epub+zip" (stored, so readable here). */

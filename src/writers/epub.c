@@ -129,7 +129,8 @@ static void attr(gal_buf *b, const char *name, const char *value)
 	gal_buf_putc(b, '"');
 }
 
-/* A language tag a validator accepts (BCP 47 shape: letters, then subtags of letters and digits). */
+/* A language tag a validator accepts (BCP 47 shape: letters, then subtags of letters and digits; "de_DE" is taken
+ * as "de-DE" when written, see lang_out). */
 static int lang_ok(const char *l)
 {
 	if (!l || !*l)
@@ -146,11 +147,27 @@ static int lang_ok(const char *l)
 			first = 0;
 			continue;
 		}
+		if (*p == '_') { /* as '-' */
+			if (k == 0 || k > 8)
+				return 0;
+			k = 0;
+			first = 0;
+			continue;
+		}
 		int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
 		if (!alpha && !(!first && *p >= '0' && *p <= '9'))
 			return 0;
 		k++;
 	}
+}
+
+/* A language tag as written: '_' as '-'. */
+static void lang_out(gal_buf *b, const char *name, const char *l)
+{
+	gal_buf_printf(b, " %s=\"", name);
+	for (const char *p = l; *p; p++)
+		gal_buf_putc(b, *p == '_' ? '-' : *p);
+	gal_buf_putc(b, '"');
 }
 
 /* ------------------------------------------------------------------ links and images */
@@ -171,18 +188,17 @@ static size_t scheme_len(const char *u)
 	return u[i] == ':' ? i : 0;
 }
 
-/* A link a reading system can follow: an absolute URL whose scheme does not run code or open local files.
- * Relative and fragment links point at pages that are not in the book. */
+/* A link a reading system can follow: an absolute URL with a common registered scheme (validators warn about
+ * others, such as whatsapp:; javascript: and file: must not be followed). Relative and fragment links point at
+ * pages that are not in the book. */
 static int followable(const char *href)
 {
 	size_t n = scheme_len(href);
-	if (!n)
-		return 0;
-	static const char *const bad[] = {"javascript", "vbscript", "data", "file", NULL};
-	for (size_t i = 0; bad[i]; i++)
-		if (n == strlen(bad[i]) && !gal_strncasecmp(href, bad[i], n))
-			return 0;
-	return 1;
+	static const char *const ok[] = {"http", "https", "mailto", "ftp", "tel", "sms", "news", "geo", "urn", NULL};
+	for (size_t i = 0; n && ok[i]; i++)
+		if (n == strlen(ok[i]) && !gal_strncasecmp(href, ok[i], n))
+			return 1;
+	return 0;
 }
 
 static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -234,8 +250,10 @@ static const image *figure_image(W *w, const gal_node *art, const gal_node *fig)
 	const gal_epub_options *eo = &w->opts->epub;
 	char *data = NULL;
 	size_t len = 0;
-	if (!eo->resource || eo->resource(eo->resource_data, art, src, &data, &len) != GAL_OK) {
-		gal_warn(w->opts, FMT, 0, "image %.200s: not found next to the input: left out, caption kept", src);
+	int rc = eo->resource ? eo->resource(eo->resource_data, art, src, &data, &len) : GAL_EIO;
+	if (rc != GAL_OK) {
+		gal_warn(w->opts, FMT, 0, "image %.200s: %s: left out, caption kept", src,
+			 rc == GAL_EINVAL ? "not a file beside or below the input" : "not found next to the input");
 		return NULL;
 	}
 	const char *ext = NULL, *media = image_type(data, len, &ext);
@@ -505,8 +523,8 @@ static void content_doc(W *w, chapter *c)
 	gal_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
 			"<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");
 	if (lang_ok(m->language)) {
-		attr(b, "xml:lang", m->language);
-		attr(b, "lang", m->language);
+		lang_out(b, "xml:lang", m->language);
+		lang_out(b, "lang", m->language);
 	}
 	gal_buf_puts(b, ">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>");
 	esc_str(b, c->label, 0);
@@ -704,6 +722,9 @@ static void book_metadata(W *w, const gal_docmeta *dm, book_meta *bm)
 		if (lang_ok(w->ch[i].art->meta->language))
 			lang = w->ch[i].art->meta->language;
 	bm->language = strdup(lang ? lang : "und");
+	for (char *p = bm->language; p && *p; p++)
+		if (*p == '_')
+			*p = '-';
 	bm->epoch = book_epoch(w, dm);
 	utc_string(bm->epoch, bm->modified, sizeof bm->modified);
 
@@ -787,8 +808,8 @@ static void nav_doc(W *w, const book_meta *bm, gal_buf *b)
 	gal_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
 			"<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");
 	if (strcmp(bm->language, "und")) {
-		attr(b, "xml:lang", bm->language);
-		attr(b, "lang", bm->language);
+		lang_out(b, "xml:lang", bm->language);
+		lang_out(b, "lang", bm->language);
 	}
 	gal_buf_puts(b, ">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>");
 	esc_str(b, bm->title, 0);
@@ -812,10 +833,11 @@ static void nav_doc(W *w, const book_meta *bm, gal_buf *b)
 	gal_buf_puts(b, "</ol>\n</nav>\n</body>\n</html>\n");
 }
 
-static void ncx_point(gal_buf *b, size_t *order, const char *label, const char *src)
+/* playOrder is the chapter's place in the book: a section's entry shares it with its first chapter. */
+static void ncx_point(gal_buf *b, size_t *id, size_t order, const char *label, const char *src)
 {
-	++*order;
-	gal_buf_printf(b, "<navPoint id=\"p%zu\" playOrder=\"%zu\"><navLabel><text>", *order, *order);
+	++*id;
+	gal_buf_printf(b, "<navPoint id=\"p%zu\" playOrder=\"%zu\"><navLabel><text>", *id, order);
 	esc_str(b, label, 0);
 	gal_buf_printf(b, "</text></navLabel><content src=\"%s\"/>", src);
 }
@@ -836,14 +858,14 @@ static void ncx_doc(W *w, const book_meta *bm, gal_buf *b)
 		       depth);
 	esc_str(b, bm->title, 0);
 	gal_buf_puts(b, "</text></docTitle>\n<navMap>\n");
-	size_t order = 0;
+	size_t id = 0;
 	for (size_t i = 0; i < w->nch; i++) {
 		const char *g = group_of(w, i);
 		if (g && (i == 0 || !same_group(group_of(w, i - 1), g))) {
-			ncx_point(b, &order, g, w->ch[i].file);
+			ncx_point(b, &id, i + 1, g, w->ch[i].file);
 			gal_buf_puts(b, "\n");
 		}
-		ncx_point(b, &order, w->ch[i].label, w->ch[i].file);
+		ncx_point(b, &id, i + 1, w->ch[i].label, w->ch[i].file);
 		gal_buf_puts(b, "</navPoint>\n");
 		if (g && (i + 1 == w->nch || !same_group(group_of(w, i + 1), g)))
 			gal_buf_puts(b, "</navPoint>\n");
