@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS = libxml-2.0 libutf8proc
+PKGS = libxml-2.0 libutf8proc libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -17,8 +17,8 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 HEADERS = $(wildcard src/*.h src/readers/*.h src/writers/*.h)
 
 # Debian packages the build and the tests need (checked with dpkg, installed with apt when root)
-DEB_BUILD = gcc make pkg-config libxml2-dev libutf8proc-dev
-DEB_TEST = cmark cmark-gfm libxml2-utils
+DEB_BUILD = gcc make pkg-config libxml2-dev libutf8proc-dev libzip-dev
+DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless
 
 .PHONY: all check demo install clean asan fuzz deps deps-test bench
 all: $(BUILD)/galley

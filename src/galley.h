@@ -301,6 +301,23 @@ typedef struct {
 
 typedef void (*gal_warn_fn)(void *userdata, const gal_error *warning);
 
+/* Fetches the bytes of a resource an article refers to (a figure's image), for writers that embed resources
+ * (EPUB). `src` is the reference as the tree holds it. On success: GAL_OK, *data (malloc'd; the writer frees it)
+ * and *len. Otherwise a negative gal_status, and the writer goes on without the resource (with a warning). */
+typedef int (*gal_resource_fn)(void *userdata, const gal_node *article, const char *src, char **data, size_t *len);
+
+/* EPUB reader and writer options (docs/epub.md). All zero: the defaults. */
+typedef struct {
+	int split_toc;        /* reader: one article per navigation (TOC) entry instead of one per spine item */
+	int group_by_section; /* writer: chapters ordered and listed in the TOC by their article's section */
+	const char *css;      /* writer: style sheet (css_len bytes of UTF-8) replacing the default; NULL: default */
+	size_t css_len;
+	int epoch_set;        /* writer: `epoch` (seconds since 1970, UTC) is the book's dcterms:modified and the */
+	long long epoch;      /* zip entries' time; otherwise both come from the articles' dates (SOURCE_DATE_EPOCH) */
+	gal_resource_fn resource; /* writer: fetches figure images to embed; NULL: images are left out */
+	void *resource_data;
+} gal_epub_options;
+
 #define GAL_OPTIONS_VERSION 1
 
 typedef struct {
@@ -313,9 +330,16 @@ typedef struct {
 	int columns;    /* text writer wrap width; 0 = no wrapping */
 	int standalone; /* writers emit document metadata (Markdown YAML front matter) */
 	int no_extract; /* HTML reader: convert the whole page, no article extraction */
+	gal_epub_options epub;
 } gal_options;
 
-#define GAL_OPTIONS_INIT {GAL_OPTIONS_VERSION, NULL, GAL_LIMITS_INIT, NULL, NULL, 0, 72, 0, 0}
+#define GAL_OPTIONS_INIT {GAL_OPTIONS_VERSION, NULL, GAL_LIMITS_INIT, NULL, NULL, 0, 72, 0, 0, {0}}
+
+/* Reads the file at `path` (a path inside the container, as the EPUB reader gives figure sources) out of an EPUB
+ * held in memory, with the reader's checks and opts->limits. On success *data (malloc'd, NUL-terminated, caller
+ * frees) and *out_len. For embedding a book's images in another book. */
+int gal_epub_entry(const char *epub, size_t len, const char *path, const gal_options *opts, char **data,
+		   size_t *out_len, gal_error *err);
 
 /* ------------------------------------------------------------------ formats */
 

@@ -10,6 +10,7 @@ static const gal_format *const formats[] = {
     &gal_format_markdown,
     &gal_format_native,
     &gal_format_nitf,
+    &gal_format_epub,
     NULL,
 };
 

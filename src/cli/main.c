@@ -25,11 +25,19 @@ static void usage(FILE *fp)
 		"  -s, --standalone     write document metadata (Markdown: YAML front matter)\n"
 		"      --columns N      wrap width for text (default 72; 0 = no wrapping)\n"
 		"      --no-extract     HTML: convert the whole page, not just the article found in it\n"
+		"      --split toc      EPUB input: one article per table-of-contents entry (default: per file)\n"
+		"      --title TEXT     document title (EPUB: the book's title; default: from the articles)\n"
+		"      --author TEXT    document author (EPUB: dc:creator; default: the articles' bylines)\n"
+		"      --date DATE      document date, ISO 8601 (EPUB: dc:date; default: the latest article's)\n"
+		"      --group-by section  EPUB output: chapters grouped by section in the book and its TOC\n"
+		"      --css FILE       EPUB output: style sheet replacing the default one\n"
 		"  -v, --verbose        report recoverable problems in the input\n"
 		"      --list-formats   print readers and writers\n"
 		"      --version        print the version\n"
 		"  -h, --help           print this help\n\n"
-		"Several FILEs make one document with one article each (NITF: one file each, with -o DIR/).\n");
+		"Several FILEs make one document with one article each (NITF: one file each, with -o DIR/;\n"
+		"EPUB: a digest, one chapter each). EPUB output needs -o FILE.epub; SOURCE_DATE_EPOCH, when set,\n"
+		"fixes its timestamps.\n");
 }
 
 static void print_error(const gal_error *err)
@@ -126,6 +134,124 @@ static int slurp(const char *path, size_t limit, char **out, size_t *len, gal_er
 	return GAL_OK;
 }
 
+/* ------------------------------------------------------------------ EPUB: images next to the inputs */
+
+/* Which input each article came from, so that the EPUB writer can embed images that sit next to it. */
+typedef struct {
+	const gal_node *art;
+	const char *input; /* as given; "-" for stdin */
+	int epub;          /* read as EPUB: figure sources are paths inside the book */
+} origin;
+
+typedef struct {
+	origin *v;
+	size_t n, cap;
+	size_t limit;
+} origins;
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A figure's src as a file path relative to its input's folder: percent-decoded, without query or fragment.
+ * Absolute paths, ".." segments and NUL bytes are refused (NULL): an input names only files beside or below it. */
+static char *local_path(const char *src)
+{
+	size_t n = strcspn(src, "?#");
+	char *p = malloc(n + 1), *o = p;
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int h1, h2;
+		if (src[i] == '%' && i + 2 < n + 1 && (h1 = hexval((unsigned char)src[i + 1])) >= 0 &&
+		    (h2 = hexval((unsigned char)src[i + 2])) >= 0) {
+			*o++ = (char)(h1 * 16 + h2);
+			i += 2;
+		} else
+			*o++ = src[i];
+	}
+	size_t len = (size_t)(o - p);
+	*o = '\0';
+	int bad = len == 0 || p[0] == '/' || strlen(p) != len;
+	for (const char *seg = p; !bad && seg;) {
+		const char *e = strchr(seg, '/');
+		size_t k = e ? (size_t)(e - seg) : strlen(seg);
+		bad = k == 2 && !strncmp(seg, "..", 2);
+		seg = e ? e + 1 : NULL;
+	}
+	if (bad) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int fetch_resource(void *ud, const gal_node *article, const char *src, char **data, size_t *len)
+{
+	const origins *o = ud;
+	const char *input = NULL;
+	int epub = 0;
+	for (size_t i = 0; i < o->n && !input; i++)
+		if (o->v[i].art == article)
+			input = o->v[i].input, epub = o->v[i].epub;
+	if (input && epub && strcmp(input, "-")) {
+		/* an image inside the book the article came from */
+		char *book;
+		size_t book_len;
+		gal_error err;
+		gal_options opts = GAL_OPTIONS_INIT;
+		if (slurp(input, o->limit, &book, &book_len, &err))
+			return err.code;
+		int rc = gal_epub_entry(book, book_len, src, &opts, data, len, &err);
+		free(book);
+		return rc;
+	}
+	char *rel = input ? local_path(src) : NULL;
+	if (!rel)
+		return GAL_EINVAL;
+	const char *slash = strcmp(input, "-") ? strrchr(input, '/') : NULL;
+	size_t dir = slash ? (size_t)(slash - input) + 1 : 0;
+	size_t size = dir + strlen(rel) + 1;
+	char *path = malloc(size);
+	if (!path) {
+		free(rel);
+		return GAL_ENOMEM;
+	}
+	snprintf(path, size, "%.*s%s", (int)dir, input, rel);
+	free(rel);
+	struct stat st;
+	int rc = GAL_EIO;
+	FILE *fp = stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= o->limit ? fopen(path, "rb") : NULL;
+	free(path);
+	if (fp) {
+		*data = malloc((size_t)st.st_size + 1);
+		if (*data && fread(*data, 1, (size_t)st.st_size, fp) == (size_t)st.st_size) {
+			*len = (size_t)st.st_size;
+			rc = GAL_OK;
+		} else {
+			free(*data);
+			*data = NULL;
+		}
+		fclose(fp);
+	}
+	return rc;
+}
+
+static int origins_add(origins *o, const gal_node *art, const char *input, int epub)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 16;
+		origin *nv = realloc(o->v, cap * sizeof *nv);
+		if (!nv)
+			return -1;
+		o->v = nv;
+		o->cap = cap;
+	}
+	o->v[o->n++] = (origin){art, input, epub};
+	return 0;
+}
+
 /* Whether two paths name the same existing file. */
 static int same_file(const char *a, const char *b)
 {
@@ -135,7 +261,8 @@ static int same_file(const char *a, const char *b)
 
 /* Reads one input with the given reader (NULL: by extension, then content, then HTML). Prints any error.
  * Returns 0 and the tree in *out, or 1. */
-static int read_one(const char *path, const gal_format *reader, gal_options *opts, gal_node **out)
+static int read_one(const char *path, const gal_format *reader, gal_options *opts, gal_node **out,
+		    const gal_format **used)
 {
 	char *data;
 	size_t len;
@@ -154,6 +281,8 @@ static int read_one(const char *path, const gal_format *reader, gal_options *opt
 	if (!fmt)
 		fmt = gal_format_find("html");
 	memset(&err, 0, sizeof err);
+	if (used)
+		*used = fmt;
 	int rc = gal_read(fmt, data, len, opts, out, &err);
 	if (rc) {
 		if (!err.file[0])
@@ -244,7 +373,7 @@ static int write_dir(const gal_format *reader, const gal_format *writer, char **
 	int status = 0;
 	for (int i = 0; i < ninputs; i++) {
 		gal_node *doc = NULL;
-		if (read_one(inputs[i], reader, opts, &doc)) {
+		if (read_one(inputs[i], reader, opts, &doc, NULL)) {
 			status = 1; /* the other inputs are still converted */
 			continue;
 		}
@@ -273,7 +402,8 @@ static int write_dir(const gal_format *reader, const gal_format *writer, char **
 	return status;
 }
 
-enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT };
+enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT, OPT_SPLIT, OPT_TITLE, OPT_AUTHOR, OPT_DATE, OPT_GROUP_BY,
+       OPT_CSS };
 
 int main(int argc, char **argv)
 {
@@ -285,10 +415,14 @@ int main(int argc, char **argv)
 	    {"columns", required_argument, NULL, OPT_COLUMNS}, {"verbose", no_argument, NULL, 'v'},
 	    {"list-formats", no_argument, NULL, OPT_LIST}, {"version", no_argument, NULL, OPT_VERSION},
 	    {"no-extract", no_argument, NULL, OPT_NO_EXTRACT}, {"help", no_argument, NULL, 'h'},
+	    {"split", required_argument, NULL, OPT_SPLIT}, {"title", required_argument, NULL, OPT_TITLE},
+	    {"author", required_argument, NULL, OPT_AUTHOR}, {"date", required_argument, NULL, OPT_DATE},
+	    {"group-by", required_argument, NULL, OPT_GROUP_BY}, {"css", required_argument, NULL, OPT_CSS},
 	    {NULL, 0, NULL, 0}};
 	gal_options opts = GAL_OPTIONS_INIT;
 	opts.warn = on_warning;
 	const char *from = NULL, *to = NULL, *output = NULL;
+	const char *title = NULL, *author = NULL, *date = NULL, *css = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "f:t:o:svh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -298,6 +432,24 @@ int main(int argc, char **argv)
 		case 's': opts.standalone = 1; break;
 		case 'v': opts.verbose = 1; break;
 		case OPT_NO_EXTRACT: opts.no_extract = 1; break;
+		case OPT_TITLE: title = optarg; break;
+		case OPT_AUTHOR: author = optarg; break;
+		case OPT_DATE: date = optarg; break;
+		case OPT_CSS: css = optarg; break;
+		case OPT_SPLIT:
+			if (strcmp(optarg, "toc") && strcmp(optarg, "spine")) {
+				fprintf(stderr, "%s: --split: expected 'toc' or 'spine', got '%s'\n", prog, optarg);
+				return 2;
+			}
+			opts.epub.split_toc = !strcmp(optarg, "toc");
+			break;
+		case OPT_GROUP_BY:
+			if (strcmp(optarg, "section") && strcmp(optarg, "none")) {
+				fprintf(stderr, "%s: --group-by: expected 'section' or 'none', got '%s'\n", prog, optarg);
+				return 2;
+			}
+			opts.epub.group_by_section = !strcmp(optarg, "section");
+			break;
 		case OPT_COLUMNS: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -329,6 +481,38 @@ int main(int argc, char **argv)
 		writer = guess && guess->write && !guess->hidden ? guess : gal_format_find("text");
 	}
 
+	int is_epub = writer == gal_format_find("epub");
+	if (is_epub && (!output || !strcmp(output, "-"))) {
+		fprintf(stderr, "%s: EPUB output needs -o FILE.epub\n", prog);
+		return 2;
+	}
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(sde, &end, 10);
+		if (*end || errno || v < 0) {
+			fprintf(stderr, "%s: SOURCE_DATE_EPOCH: expected a number of seconds, got '%s'\n", prog, sde);
+			return 2;
+		}
+		opts.epub.epoch_set = 1;
+		opts.epub.epoch = v;
+	}
+	char *css_data = NULL;
+	if (css) {
+		size_t css_len;
+		gal_error cerr;
+		if (slurp(css, 1u << 20, &css_data, &css_len, &cerr)) {
+			print_error(&cerr);
+			return 2;
+		}
+		opts.epub.css = css_data;
+		opts.epub.css_len = css_len;
+	}
+	origins orig = {NULL, 0, 0, opts.limits.max_input_bytes};
+	opts.epub.resource = fetch_resource;
+	opts.epub.resource_data = &orig;
+
 	char *stdin_only[] = {"-"};
 	char **inputs = optind < argc ? argv + optind : stdin_only;
 	int ninputs = optind < argc ? argc - optind : 1;
@@ -339,18 +523,24 @@ int main(int argc, char **argv)
 			return 2;
 		}
 
-	if (to_file && is_dir_output(output))
-		return write_dir(reader, writer, inputs, ninputs, output, &opts);
+	if (to_file && is_dir_output(output)) {
+		int st = write_dir(reader, writer, inputs, ninputs, output, &opts);
+		free(orig.v);
+		free(css_data);
+		return st;
+	}
 
 	gal_node *doc = gal_node_new(GAL_NODE_DOCUMENT);
 	if (!doc) {
 		fprintf(stderr, "%s: out of memory\n", prog);
+		free(css_data);
 		return 1;
 	}
 	int status = 0;
 	for (int i = 0; i < ninputs && !status; i++) {
 		gal_node *one = NULL;
-		if (read_one(inputs[i], reader, &opts, &one)) {
+		const gal_format *fmt = NULL;
+		if (read_one(inputs[i], reader, &opts, &one, &fmt)) {
 			status = 1;
 			break;
 		}
@@ -359,6 +549,10 @@ int main(int argc, char **argv)
 		while ((a = gal_node_first_child(one))) {
 			gal_node_unlink(a);
 			gal_node_append(doc, a);
+			if (origins_add(&orig, a, inputs[i], fmt == gal_format_find("epub"))) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				status = 1;
+			}
 		}
 		if (i == 0) {
 			gal_docmeta *dst = gal_node_docmeta(doc), *src = gal_node_docmeta(one);
@@ -369,8 +563,20 @@ int main(int argc, char **argv)
 		}
 		gal_node_free(one);
 	}
+	if (!status) {
+		/* the document's metadata from the options win over the first input's */
+		gal_docmeta *dm = gal_node_docmeta(doc);
+		if (title)
+			gal_set_string(&dm->title, title);
+		if (author)
+			gal_set_string(&dm->creator, author);
+		if (date)
+			gal_set_string(&dm->date, date);
+	}
 	if (!status)
 		status = write_to(writer, doc, to_file ? output : NULL, &opts);
 	gal_node_free(doc);
+	free(orig.v);
+	free(css_data);
 	return status;
 }

@@ -2012,6 +2012,15 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 	return GAL_OK;
 }
 
+int gal_html_dom_blocks(const xmlNode *first, const xmlNode *last, gal_node *container, size_t *nodes,
+			const gal_options *opts, gal_error *err)
+{
+	hctx c = {opts, err, GAL_OK, *nodes, 0, 0, 1, NULL};
+	blocks_until(&c, first, last, container);
+	*nodes = c.nodes;
+	return c.status;
+}
+
 static int html_read(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err)
 {
 	if (len == 0) {

@@ -57,5 +57,11 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 /* "Name: Headline" or "Headline | Name" -> a copy of "Headline" when `name` is one whole part of the
  * title; NULL otherwise. */
 char *gal_title_other_part(const char *title, const char *name);
+/* Maps DOM nodes onto blocks appended to `container` (an ARTICLE) the way the reader maps a page with
+ * opts->no_extract, without reading any metadata: the siblings from `first` to `last` (NULL: to the last one).
+ * For readers that parse (X)HTML themselves (EPUB content documents). *nodes counts the nodes made so far,
+ * across calls, against opts->limits.max_nodes. The caller normalises the tree. */
+int gal_html_dom_blocks(const xmlNode *first, const xmlNode *last, gal_node *container, size_t *nodes,
+			const gal_options *opts, gal_error *err);
 
 #endif
