@@ -1116,29 +1116,37 @@ static void byline(nctx *c, const xmlNode *x)
 	gal_meta *m = c->m;
 	if (persons) {
 		size_t first = m->nbylines;
-		gal_buf title = GAL_BUF_INIT;
+		gal_buf pending = GAL_BUF_INIT; /* title text before the first person */
 		for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+			if (k->type != XML_ELEMENT_NODE)
+				continue;
 			if (is(k, "person")) {
 				char *n = text_of(k, NULL);
-				if (n && gal_meta_add_byline(m, n, NULL) != GAL_OK)
+				if (n && gal_meta_add_byline(m, n, pending.len ? pending.data : NULL) != GAL_OK)
 					oom(c);
+				if (n)
+					gal_buf_clear(&pending);
 				free(n);
-			} else if (is(k, "byttl") || is(k, "location") || is(k, "virtloc")) {
-				char *t = text_of(k, NULL);
-				if (t && m->nbylines > first) {
-					gal_byline *b = &m->bylines[m->nbylines - 1];
-					gal_buf_clear(&title);
-					if (b->title)
-						gal_buf_printf(&title, "%s, ", b->title);
-					gal_buf_puts(&title, t);
-					free(b->title);
-					b->title = gal_buf_detach(&title);
-				}
-				free(t);
-			} else if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_UNKNOWN)
+				continue;
+			}
+			/* byttl, location, virtloc (and unknown elements, whose text is kept so): the person's title */
+			if (kind_of(k) == K_UNKNOWN)
 				note_unknown(c, k);
+			char *t = text_of(k, NULL);
+			if (t && m->nbylines > first) {
+				gal_byline *b = &m->bylines[m->nbylines - 1];
+				gal_buf title = GAL_BUF_INIT;
+				gal_buf_printf(&title, "%s%s%s", b->title ? b->title : "", b->title ? ", " : "", t);
+				free(b->title);
+				if (!(b->title = gal_buf_detach(&title)))
+					oom(c);
+			} else if (t)
+				gal_buf_printf(&pending, "%s%s", pending.len ? ", " : "", t);
+			free(t);
 		}
-		gal_buf_free(&title);
+		if (pending.len && gal_meta_add_byline(m, pending.data, NULL) != GAL_OK)
+			oom(c); /* persons without names: the rest stands for the author */
+		gal_buf_free(&pending);
 		return;
 	}
 	char *name = text_of(x, "byttl"), *title = NULL;
@@ -1321,6 +1329,13 @@ static void read_head(nctx *c, const xmlNode *head)
 	}
 }
 
+/* With --verbose: a second occurrence of an element of which the first is read. */
+static void second_one(nctx *c, const xmlNode *x, const void *already)
+{
+	if (already && c->opts->verbose)
+		gal_warn(c->opts, FMT, line_of(x), "a second <%s>: only the first is read", (const char *)x->name);
+}
+
 static void read_body_head(nctx *c, const xmlNode *bh)
 {
 	static const char *const order[] = {"hedline",  "note",     "rights", "byline", "distributor",
@@ -1331,6 +1346,7 @@ static void read_body_head(nctx *c, const xmlNode *bh)
 		if (x->type != XML_ELEMENT_NODE)
 			continue;
 		if (is(x, "hedline")) {
+			second_one(c, x, m->headline);
 			gal_buf deck = GAL_BUF_INIT;
 			for (const xmlNode *k = x->children; k; k = k->next) {
 				if (is(k, "hl1"))
@@ -1362,17 +1378,21 @@ static void read_body_head(nctx *c, const xmlNode *bh)
 					free(t);
 				}
 			char *t = elems ? (b.len ? gal_buf_detach(&b) : NULL) : text_of(x, NULL);
+			second_one(c, x, m->rights);
 			set_once(&m->rights, t);
 			gal_buf_free(&b);
 		} else if (is(x, "byline"))
 			byline(c, x);
-		else if (is(x, "distributor"))
+		else if (is(x, "distributor")) {
+			second_one(c, x, m->source);
 			set_once(&m->source, text_of(x, NULL));
-		else if (is(x, "dateline"))
+		} else if (is(x, "dateline")) {
+			second_one(c, x, m->dateline_place ? (void *)m->dateline_place : m->dateline_date);
 			dateline(c, x);
-		else if (is(x, "abstract"))
+		} else if (is(x, "abstract")) {
+			second_one(c, x, m->abstract);
 			set_once(&m->abstract, lines_of(x, 0));
-		else if (is(x, "series"))
+		} else if (is(x, "series"))
 			set_once(&m->series, att_text(x, "series.name"));
 		else
 			stray(c, x);
