@@ -1788,6 +1788,12 @@ static void nitf_cli(void)
 	CHECK(r.status == 0 && !strcmp(r.out, "5\nout/b.xml:1\nout/b-2.xml:1\n1\n"), "-o DIR/ files hold their article, no temporary left: %s",
 	      r.out);
 	result_free(&r);
+	static const char *const written[] = {"out/b.xml", "out/b-2.xml", "out/wire_1_a.xml"};
+	for (size_t i = 0; i < 3; i++) {
+		char file[4200];
+		snprintf(file, sizeof file, "%s/%s", dir, written[i]);
+		nitf_validate("-o DIR/", file);
+	}
 	SH("'%s' -t nitf -o ./ b.xml", g);
 	CHECK(r.status == 1 && strstr(r.err, "refusing to overwrite an input file"), "-o DIR/ never overwrites an input: %s",
 	      r.err);
