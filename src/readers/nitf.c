@@ -255,7 +255,10 @@ static void fail(nctx *c, int code, long line, long col, const char *msg)
 	c->status = code;
 }
 
-static void oom(nctx *c) { fail(c, GAL_ENOMEM, 0, 0, "out of memory"); }
+static void oom(nctx *c)
+{
+	fail(c, GAL_ENOMEM, 0, 0, "out of memory");
+}
 
 /* The line of a node, or of its nearest ancestor that has one (copies of entity content have none). */
 static long line_of(const xmlNode *x)
@@ -321,7 +324,7 @@ static int deeper(nctx *c)
 	if (c->depth >= c->opts->limits.max_depth) {
 		if (!c->depth_warned++)
 			gal_warn(c->opts, FMT, 0, "nesting deeper than %d elements: inner markup flattened to text",
-				 c->opts->limits.max_depth);
+			         c->opts->limits.max_depth);
 		return 0;
 	}
 	c->depth++;
@@ -576,13 +579,9 @@ static void inline_elem(nctx *c, const xmlNode *x, gal_node *parent)
 		inline_children(c, x, parent);
 		append_text(c, parent, "\xe2\x80\x9d");
 		break;
-	case K_FRAC:
-		frac(c, x, parent);
-		break;
+	case K_FRAC: frac(c, x, parent); break;
 	case K_UNKNOWN:
-	case K_INLINE:
-		inline_children(c, x, parent);
-		break;
+	case K_INLINE: inline_children(c, x, parent); break;
 	default:
 		/* a block inside inline content (a list in a table cell): its text is kept, set apart by spaces */
 		if (!c->ws)
@@ -708,8 +707,8 @@ static void list(nctx *c, const xmlNode *x, gal_node *container)
 	gal_node_set_list(l, ordered, (int)st);
 	gal_node *last_item = NULL;
 	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
-		if (gal_dom_is_blank(k) || (k->type != XML_TEXT_NODE && k->type != XML_ELEMENT_NODE &&
-					    k->type != XML_CDATA_SECTION_NODE))
+		if (gal_dom_is_blank(k) ||
+		    (k->type != XML_TEXT_NODE && k->type != XML_ELEMENT_NODE && k->type != XML_CDATA_SECTION_NODE))
 			continue;
 		if (kind_of(k) == K_LI) {
 			if ((last_item = add(c, l, GAL_NODE_ITEM)))
@@ -851,7 +850,8 @@ static void nitf_table(nctx *c, const xmlNode *x, gal_node *container)
 			gal_node *before = container->last;
 			table(c, k, container);
 			gal_node *t = container->last;
-			if (summary && t != before && t && t->type == GAL_NODE_TABLE && !gal_node_attr(t, GAL_ATTR_CAPTION) &&
+			if (summary && t != before && t && t->type == GAL_NODE_TABLE &&
+			    !gal_node_attr(t, GAL_ATTR_CAPTION) &&
 			    gal_node_set_attr(t, GAL_ATTR_CAPTION, summary) != GAL_OK)
 				oom(c);
 		} else if (is(k, "custom-table"))
@@ -937,42 +937,18 @@ static void block_elem(nctx *c, const xmlNode *x, gal_node *container)
 	switch (k) {
 	case K_P:
 	case K_DT:
-	case K_CREDIT:
-		paragraph(c, x, container, GAL_NODE_PARAGRAPH, 0);
-		break;
-	case K_H:
-		paragraph(c, x, container, GAL_NODE_HEADING, heading_level(x));
-		break;
-	case K_BQ:
-		blockquote(c, x, container);
-		break;
-	case K_LIST:
-		list(c, x, container);
-		break;
-	case K_DL:
-		def_list(c, x, container);
-		break;
-	case K_TABLE:
-		table(c, x, container);
-		break;
-	case K_NITF_TABLE:
-		nitf_table(c, x, container);
-		break;
-	case K_MEDIA:
-		media(c, x, container);
-		break;
-	case K_PRE:
-		pre(c, x, container);
-		break;
-	case K_HR:
-		add(c, container, GAL_NODE_THEMATIC_BREAK);
-		break;
-	case K_NOTE:
-		add_note(c, lines_of(x, 0));
-		break;
-	case K_KEYLIST:
-		keywords(c, x);
-		break;
+	case K_CREDIT: paragraph(c, x, container, GAL_NODE_PARAGRAPH, 0); break;
+	case K_H: paragraph(c, x, container, GAL_NODE_HEADING, heading_level(x)); break;
+	case K_BQ: blockquote(c, x, container); break;
+	case K_LIST: list(c, x, container); break;
+	case K_DL: def_list(c, x, container); break;
+	case K_TABLE: table(c, x, container); break;
+	case K_NITF_TABLE: nitf_table(c, x, container); break;
+	case K_MEDIA: media(c, x, container); break;
+	case K_PRE: pre(c, x, container); break;
+	case K_HR: add(c, container, GAL_NODE_THEMATIC_BREAK); break;
+	case K_NOTE: add_note(c, lines_of(x, 0)); break;
+	case K_KEYLIST: keywords(c, x); break;
 	default: /* block, li, dd, table parts out of place, and inline or unknown elements holding blocks */
 		blocks(c, x->children, container);
 		break;
@@ -1023,17 +999,20 @@ static void blocks_until(nctx *c, const xmlNode *first, const xmlNode *last, gal
 		finish_inline_block(para);
 }
 
-static void blocks(nctx *c, const xmlNode *first, gal_node *container) { blocks_until(c, first, NULL, container); }
+static void blocks(nctx *c, const xmlNode *first, gal_node *container)
+{
+	blocks_until(c, first, NULL, container);
+}
 
 /* ------------------------------------------------------------------ metadata */
 
-static void set_once(nctx *c, char **slot, char *value)
+/* Takes value into *slot unless the slot is filled already (the first source wins); frees what it does not take. */
+static void set_once(char **slot, char *value)
 {
 	if (value && !*slot)
 		*slot = value;
 	else
 		free(value);
-	(void)c;
 }
 
 /* A date attribute (norm): ISO 8601 when it can be read, otherwise as found. */
@@ -1058,7 +1037,7 @@ static char *date_att(nctx *c, const xmlNode *x, const char *name)
 	int keep = !letters || other;
 	if (c->opts->verbose)
 		gal_warn(c->opts, FMT, line_of(x), "<%s %s=\"%s\">: not a date galley can read; %s",
-			 (const char *)x->name, name, v, keep ? "kept as found" : "ignored (a template)");
+		         (const char *)x->name, name, v, keep ? "kept as found" : "ignored (a template)");
 	if (!keep) {
 		free(v);
 		return NULL;
@@ -1106,9 +1085,9 @@ static void dateline(nctx *c, const xmlNode *x)
 		} else if (is(k, "story.date")) {
 			char *t = text_of(k, NULL);
 			if (t)
-				set_once(c, &date, t);
+				set_once(&date, t);
 			else
-				set_once(c, &c->story_norm, date_att(c, k, "norm"));
+				set_once(&c->story_norm, date_att(c, k, "norm"));
 		} else if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE)
 			gal_buf_puts(&loose, (const char *)k->content);
 		else if (k->type == XML_ELEMENT_NODE && kind_of(k) != K_SKIP) {
@@ -1122,8 +1101,8 @@ static void dateline(nctx *c, const xmlNode *x)
 		free(p);
 		p = NULL;
 	}
-	set_once(c, &c->m->dateline_place, p);
-	set_once(c, &c->m->dateline_date, date);
+	set_once(&c->m->dateline_place, p);
+	set_once(&c->m->dateline_date, date);
 	gal_buf_free(&place);
 	gal_buf_free(&loose);
 }
@@ -1137,29 +1116,37 @@ static void byline(nctx *c, const xmlNode *x)
 	gal_meta *m = c->m;
 	if (persons) {
 		size_t first = m->nbylines;
-		gal_buf title = GAL_BUF_INIT;
+		gal_buf pending = GAL_BUF_INIT; /* title text before the first person */
 		for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+			if (k->type != XML_ELEMENT_NODE)
+				continue;
 			if (is(k, "person")) {
 				char *n = text_of(k, NULL);
-				if (n && gal_meta_add_byline(m, n, NULL) != GAL_OK)
+				if (n && gal_meta_add_byline(m, n, pending.len ? pending.data : NULL) != GAL_OK)
 					oom(c);
+				if (n)
+					gal_buf_clear(&pending);
 				free(n);
-			} else if (is(k, "byttl") || is(k, "location") || is(k, "virtloc")) {
-				char *t = text_of(k, NULL);
-				if (t && m->nbylines > first) {
-					gal_byline *b = &m->bylines[m->nbylines - 1];
-					gal_buf_clear(&title);
-					if (b->title)
-						gal_buf_printf(&title, "%s, ", b->title);
-					gal_buf_puts(&title, t);
-					free(b->title);
-					b->title = gal_buf_detach(&title);
-				}
-				free(t);
-			} else if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_UNKNOWN)
+				continue;
+			}
+			/* byttl, location, virtloc (and unknown elements, whose text is kept so): the person's title */
+			if (kind_of(k) == K_UNKNOWN)
 				note_unknown(c, k);
+			char *t = text_of(k, NULL);
+			if (t && m->nbylines > first) {
+				gal_byline *b = &m->bylines[m->nbylines - 1];
+				gal_buf title = GAL_BUF_INIT;
+				gal_buf_printf(&title, "%s%s%s", b->title ? b->title : "", b->title ? ", " : "", t);
+				free(b->title);
+				if (!(b->title = gal_buf_detach(&title)))
+					oom(c);
+			} else if (t)
+				gal_buf_printf(&pending, "%s%s", pending.len ? ", " : "", t);
+			free(t);
 		}
-		gal_buf_free(&title);
+		if (pending.len && gal_meta_add_byline(m, pending.data, NULL) != GAL_OK)
+			oom(c); /* persons without names: the rest stands for the author */
+		gal_buf_free(&pending);
 		return;
 	}
 	char *name = text_of(x, "byttl"), *title = NULL;
@@ -1222,10 +1209,10 @@ static void revision(nctx *c, const xmlNode *x)
 
 static void pubdata(nctx *c, const xmlNode *x)
 {
-	set_once(c, &c->m->section, att_text(x, "position.section"));
-	set_once(c, &c->m->url, att_text(x, "ex-ref"));
-	set_once(c, &c->pub_name, att_text(x, "name"));
-	set_once(c, &c->pub_date, date_att(c, x, "date.publication"));
+	set_once(&c->m->section, att_text(x, "position.section"));
+	set_once(&c->m->url, att_text(x, "ex-ref"));
+	set_once(&c->pub_name, att_text(x, "name"));
+	set_once(&c->pub_date, date_att(c, x, "date.publication"));
 }
 
 /* The children of docdata, also taken from head where wires put them. Returns 0 for an element it does not know. */
@@ -1233,7 +1220,7 @@ static int docdata_child(nctx *c, const xmlNode *x)
 {
 	gal_meta *m = c->m;
 	if (is(x, "doc-id"))
-		set_once(c, &m->id, att_text(x, "id-string"));
+		set_once(&m->id, att_text(x, "id-string"));
 	else if (is(x, "urgency")) {
 		const char *u = att(x, "ed-urg");
 		char *end = NULL;
@@ -1243,14 +1230,14 @@ static int docdata_child(nctx *c, const xmlNode *x)
 		else if (u && c->opts->verbose)
 			gal_warn(c->opts, FMT, line_of(x), "<urgency ed-urg=\"%s\">: not 1 to 8; ignored", u);
 	} else if (is(x, "date.issue"))
-		set_once(c, &m->issued, date_att(c, x, "norm"));
+		set_once(&m->issued, date_att(c, x, "norm"));
 	else if (is(x, "date.release"))
-		set_once(c, &m->released, date_att(c, x, "norm"));
+		set_once(&m->released, date_att(c, x, "norm"));
 	else if (is(x, "date.expire"))
-		set_once(c, &m->expires, date_att(c, x, "norm"));
+		set_once(&m->expires, date_att(c, x, "norm"));
 	else if (is(x, "doc.copyright")) {
 		char *y = att_text(x, "year"), *h = att_text(x, "holder");
-		set_once(c, &m->copyright, gal_nitf_copyright_text(y, h));
+		set_once(&m->copyright, gal_nitf_copyright_text(y, h));
 		free(y);
 		free(h);
 	} else if (is(x, "doc.rights")) {
@@ -1262,18 +1249,18 @@ static int docdata_child(nctx *c, const xmlNode *x)
 				gal_buf_printf(&b, "%s%s", b.len ? "; " : "", t);
 			free(t);
 		}
-		set_once(c, &c->doc_rights, b.len ? gal_buf_detach(&b) : NULL);
+		set_once(&c->doc_rights, b.len ? gal_buf_detach(&b) : NULL);
 		gal_buf_free(&b);
 	} else if (is(x, "key-list"))
 		keywords(c, x);
 	else if (is(x, "identified-content"))
 		identified_content(c, x);
 	else if (is(x, "series"))
-		set_once(c, &m->series, att_text(x, "series.name"));
+		set_once(&m->series, att_text(x, "series.name"));
 	else if (is(x, "ed-msg") || is(x, "correction"))
 		add_note(c, att_text(x, "info"));
 	else if (is(x, "doc-scope"))
-		set_once(c, &c->scope, att_text(x, "scope"));
+		set_once(&c->scope, att_text(x, "scope"));
 	else if (is(x, "pubdata"))
 		pubdata(c, x);
 	else if (is(x, "revision-history"))
@@ -1307,8 +1294,8 @@ static void check_order(nctx *c, const xmlNode *parent, const char *const *order
 			if (!strcmp(order[i], n)) {
 				if (i < high) {
 					gal_warn(c->opts, FMT, line_of(k),
-						 "<%s> after <%s> in <%s> (out of the schema's order): read anyway", n,
-						 high_name, (const char *)parent->name);
+					         "<%s> after <%s> in <%s> (out of the schema's order): read anyway", n,
+					         high_name, (const char *)parent->name);
 					return;
 				}
 				high = i, high_name = order[i];
@@ -1319,14 +1306,14 @@ static void check_order(nctx *c, const xmlNode *parent, const char *const *order
 
 static void read_head(nctx *c, const xmlNode *head)
 {
-	static const char *const order[] = {"title", "meta", "tobject", "iim", "docdata", "pubdata",
-					    "revision-history", NULL};
+	static const char *const order[] = {"title",   "meta",    "tobject",          "iim",
+	                                    "docdata", "pubdata", "revision-history", NULL};
 	check_order(c, head, order);
 	for (const xmlNode *x = head->children; x && !c->status; x = x->next) {
 		if (x->type != XML_ELEMENT_NODE)
 			continue;
 		if (is(x, "title"))
-			set_once(c, &c->title, text_of(x, NULL));
+			set_once(&c->title, text_of(x, NULL));
 		else if (is(x, "meta")) {
 			const char *name = att(x, "name"), *content = att(x, "content");
 			if (name && *name && gal_meta_add_prop(c->m, name, content) != GAL_OK)
@@ -1342,20 +1329,28 @@ static void read_head(nctx *c, const xmlNode *head)
 	}
 }
 
+/* With --verbose: a second occurrence of an element of which the first is read. */
+static void second_one(nctx *c, const xmlNode *x, const void *already)
+{
+	if (already && c->opts->verbose)
+		gal_warn(c->opts, FMT, line_of(x), "a second <%s>: only the first is read", (const char *)x->name);
+}
+
 static void read_body_head(nctx *c, const xmlNode *bh)
 {
-	static const char *const order[] = {"hedline", "note",     "rights", "byline", "distributor",
-					    "dateline", "abstract", "series", NULL};
+	static const char *const order[] = {"hedline",  "note",     "rights", "byline", "distributor",
+	                                    "dateline", "abstract", "series", NULL};
 	check_order(c, bh, order);
 	gal_meta *m = c->m;
 	for (const xmlNode *x = bh->children; x && !c->status; x = x->next) {
 		if (x->type != XML_ELEMENT_NODE)
 			continue;
 		if (is(x, "hedline")) {
+			second_one(c, x, m->headline);
 			gal_buf deck = GAL_BUF_INIT;
 			for (const xmlNode *k = x->children; k; k = k->next) {
 				if (is(k, "hl1"))
-					set_once(c, &m->headline, text_of(k, NULL));
+					set_once(&m->headline, text_of(k, NULL));
 				else if (is(k, "hl2")) {
 					char *t = text_of(k, NULL);
 					if (t)
@@ -1364,7 +1359,7 @@ static void read_body_head(nctx *c, const xmlNode *bh)
 				} else if (k->type == XML_ELEMENT_NODE)
 					stray(c, k);
 			}
-			set_once(c, &m->deck, deck.len ? gal_buf_detach(&deck) : NULL);
+			set_once(&m->deck, deck.len ? gal_buf_detach(&deck) : NULL);
 			gal_buf_free(&deck);
 		} else if (is(x, "note"))
 			add_note(c, lines_of(x, 0));
@@ -1376,25 +1371,29 @@ static void read_body_head(nctx *c, const xmlNode *bh)
 			if (elems) /* rights.owner, rights.limitations...: one item each */
 				for (const xmlNode *k = x->children; k; k = k->next) {
 					char *t = k->type == XML_ELEMENT_NODE ? text_of(k, NULL)
-					       : k->type == XML_TEXT_NODE  ? gal_collapse_ws((const char *)k->content)
-									   : NULL;
+					          : k->type == XML_TEXT_NODE ? gal_collapse_ws((const char *)k->content)
+					                                     : NULL;
 					if (t && *t)
 						gal_buf_printf(&b, "%s%s", b.len ? "; " : "", t);
 					free(t);
 				}
 			char *t = elems ? (b.len ? gal_buf_detach(&b) : NULL) : text_of(x, NULL);
-			set_once(c, &m->rights, t);
+			second_one(c, x, m->rights);
+			set_once(&m->rights, t);
 			gal_buf_free(&b);
 		} else if (is(x, "byline"))
 			byline(c, x);
-		else if (is(x, "distributor"))
-			set_once(c, &m->source, text_of(x, NULL));
-		else if (is(x, "dateline"))
+		else if (is(x, "distributor")) {
+			second_one(c, x, m->source);
+			set_once(&m->source, text_of(x, NULL));
+		} else if (is(x, "dateline")) {
+			second_one(c, x, m->dateline_place ? (void *)m->dateline_place : m->dateline_date);
 			dateline(c, x);
-		else if (is(x, "abstract"))
-			set_once(c, &m->abstract, lines_of(x, 0));
-		else if (is(x, "series"))
-			set_once(c, &m->series, att_text(x, "series.name"));
+		} else if (is(x, "abstract")) {
+			second_one(c, x, m->abstract);
+			set_once(&m->abstract, lines_of(x, 0));
+		} else if (is(x, "series"))
+			set_once(&m->series, att_text(x, "series.name"));
 		else
 			stray(c, x);
 	}
@@ -1406,9 +1405,9 @@ static void read_body_end(nctx *c, const xmlNode *be)
 		if (x->type != XML_ELEMENT_NODE)
 			continue;
 		if (is(x, "tagline"))
-			set_once(c, &c->m->tagline, text_of(x, NULL));
+			set_once(&c->m->tagline, text_of(x, NULL));
 		else if (is(x, "bibliography"))
-			set_once(c, &c->m->bibliography, text_of(x, NULL));
+			set_once(&c->m->bibliography, text_of(x, NULL));
 		else
 			stray(c, x);
 	}
@@ -1438,22 +1437,21 @@ static void resolve(nctx *c, const xmlNode *root, const xmlNode *body)
 	gal_meta *m = c->m;
 	if (!m->headline && c->title)
 		m->headline = strdup(c->title);
-	set_once(c, &m->rights, c->doc_rights), c->doc_rights = NULL;
-	set_once(c, &m->section, c->scope), c->scope = NULL;
-	set_once(c, &m->source, c->pub_name), c->pub_name = NULL;
-	set_once(c, &m->issued, c->pub_date), c->pub_date = NULL;
-	set_once(c, &m->issued, c->story_norm), c->story_norm = NULL;
+	set_once(&m->rights, c->doc_rights), c->doc_rights = NULL;
+	set_once(&m->section, c->scope), c->scope = NULL;
+	set_once(&m->source, c->pub_name), c->pub_name = NULL;
+	set_once(&m->issued, c->pub_date), c->pub_date = NULL;
+	set_once(&m->issued, c->story_norm), c->story_norm = NULL;
 	const char *lang = att(root, "baselang");
 	if (!lang || !*lang)
 		lang = xml_lang(root);
 	if ((!lang || !*lang) && body)
 		lang = xml_lang(body);
 	if (lang && *lang)
-		set_once(c, &m->language, gal_collapse_ws(lang));
+		set_once(&m->language, gal_collapse_ws(lang));
 	gal_docmeta *d = gal_node_docmeta(c->doc);
-	if (gal_set_string(&d->title, c->title ? c->title : m->headline) ||
-	    gal_set_string(&d->language, m->language) || gal_set_string(&d->date, m->issued) ||
-	    gal_set_string(&d->creator, m->nbylines ? m->bylines[0].name : NULL))
+	if (gal_set_string(&d->title, c->title ? c->title : m->headline) || gal_set_string(&d->language, m->language) ||
+	    gal_set_string(&d->date, m->issued) || gal_set_string(&d->creator, m->nbylines ? m->bylines[0].name : NULL))
 		oom(c);
 }
 
@@ -1487,7 +1485,7 @@ static int charge_at(nctx *c, size_t n, long line)
 	if (n > c->budget) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "entity expansion beyond %zu bytes: refused (an entity expansion bomb?)",
-			 c->budget_total);
+		         c->budget_total);
 		fail(c, GAL_ELIMIT, line, 0, msg);
 		return -1;
 	}
@@ -1495,13 +1493,16 @@ static int charge_at(nctx *c, size_t n, long line)
 	return 0;
 }
 
-static int charge(nctx *c, size_t n) { return charge_at(c, n, 0); }
+static int charge(nctx *c, size_t n)
+{
+	return charge_at(c, n, 0);
+}
 
 static void warn_external(nctx *c, const xmlChar *name, long line)
 {
 	if (!c->external_warned++)
 		gal_warn(c->opts, FMT, line, "external entity &%s; not read (galley never loads external entities)",
-			 (const char *)name);
+		         (const char *)name);
 }
 
 /* An undeclared entity: the HTML entity of that name (NITF's DTDs declare the same ISO sets), else kept as
@@ -1597,8 +1598,8 @@ static xmlNode *expand_ref(nctx *c, xmlDoc *doc, xmlNode *ref)
 		if (!e) {
 			int html = undeclared_value(ref->name, &b);
 			if (!html || c->opts->verbose)
-				gal_warn(c->opts, FMT, line_of(ref), "undeclared entity &%s; %s", (const char *)ref->name,
-					 html ? "read as the HTML entity" : "kept as written");
+				gal_warn(c->opts, FMT, line_of(ref), "undeclared entity &%s; %s",
+				         (const char *)ref->name, html ? "read as the HTML entity" : "kept as written");
 		} else if (e->etype == XML_INTERNAL_PREDEFINED_ENTITY)
 			gal_buf_puts(&b, (const char *)e->content);
 		else if (e->etype == XML_INTERNAL_GENERAL_ENTITY) {
@@ -1676,9 +1677,10 @@ typedef struct {
 	int code;
 	long line, col;
 	char msg[256];
-	int loop;         /* libxml2 refused an entity reference loop or amplification */
+	int other_fatal; /* fatal errors other than refused entity loops */
+	int loop;        /* libxml2 refused an entity reference loop or amplification */
 	long loop_line, loop_col;
-	int undeclared;   /* undeclared entities in a document without a DTD (their text is missing) */
+	int undeclared; /* undeclared entities in a document without a DTD (their text is missing) */
 	long und_line, und_col;
 	char und_msg[256];
 	char names[32][32]; /* their names, for a second parse that declares them */
@@ -1739,6 +1741,8 @@ static void on_error(void *data, xmlErrorPtr e)
 		log->loop_line = e->line;
 		log->loop_col = e->int2;
 	}
+	if (e->code != XML_ERR_ENTITY_LOOP)
+		log->other_fatal++;
 	if (!log->fatal++) {
 		log->code = e->code;
 		log->line = e->line;
@@ -1766,7 +1770,7 @@ static xmlDoc *parse(const char *utf8, size_t len, parse_log *log, int *oom_flag
 	}
 	/* never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE: the defaults bound depth and expansion */
 	xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_IGNORE_ENC |
-				  XML_PARSE_COMPACT);
+	                          XML_PARSE_COMPACT);
 	pc->_private = log;
 	pc->sax->serror = on_error;
 	pc->sax->resolveEntity = no_entity;
@@ -1787,7 +1791,7 @@ static xmlDoc *parse(const char *utf8, size_t len, parse_log *log, int *oom_flag
 /* A copy of the input with an internal DTD subset declaring the given HTML entities, inserted after the XML
  * declaration on the same line (so that line numbers do not move). *at and *added say where and how much. */
 static char *with_entity_decls(const char *utf8, size_t len, const parse_log *log, size_t *newlen, size_t *at,
-			       size_t *added)
+                               size_t *added)
 {
 	size_t pos = 0;
 	if (len >= 5 && !memcmp(utf8, "<?xml", 5)) {
@@ -1826,8 +1830,9 @@ static int nitf_to_tree(const char *utf8, size_t len, const gal_options *opts, g
 	char *again = NULL;
 	size_t at = 0, added = 0;
 	long first_line = 1;
-	/* &nbsp; and friends without a DTD: not XML, but common; read them as the HTML entities they are */
-	if (doc && !log.fatal && log.undeclared && !log.names_unknown && !doc->intSubset) {
+	/* &nbsp; and friends without a DTD: not XML, but common; read them as the HTML entities they are. (Many
+	 * undeclared references also trip libxml2's amplification check: the second parse decides.) */
+	if (!log.other_fatal && log.undeclared && !log.names_unknown && (!doc || !doc->intSubset)) {
 		size_t n2;
 		parse_log first = log;
 		if ((again = with_entity_decls(utf8, len, &first, &n2, &at, &added))) {
@@ -1836,8 +1841,8 @@ static int nitf_to_tree(const char *utf8, size_t len, const gal_options *opts, g
 			xmlFreeDoc(doc);
 			doc = parse(again, n2, &log, &no_mem);
 			gal_warn(opts, FMT, first.und_line,
-				 "entities used without a declaration (&%s;%s): read as the HTML entities", first.names[0],
-				 first.nnames > 1 ? " and others" : "");
+			         "entities used without a declaration (&%s;%s): read as the HTML entities",
+			         first.names[0], first.nnames > 1 ? " and others" : "");
 		}
 	}
 	free(again);
@@ -1855,30 +1860,30 @@ static int nitf_to_tree(const char *utf8, size_t len, const gal_options *opts, g
 		xmlFreeDoc(doc);
 		if (loop) {
 			gal_error_set(err, GAL_ELIMIT, opts, FMT, line, col,
-				      "entity expansion refused at line %ld, column %ld (an entity reference loop or "
-				      "expansion bomb)",
-				      line, col);
+			              "entity expansion refused at line %ld, column %ld (an entity reference loop or "
+			              "expansion bomb)",
+			              line, col);
 			return GAL_ELIMIT;
 		}
 		const char *msg = log.fatal ? log.msg : log.und_msg;
 		if (!strncmp(msg, "Excessive depth", 15)) {
 			gal_error_set(err, GAL_ELIMIT, opts, FMT, line, col,
-				      "elements nested more than %u deep (line %ld, column %ld): refused",
-				      xmlParserMaxDepth, line, col);
+			              "elements nested more than %u deep (line %ld, column %ld): refused",
+			              xmlParserMaxDepth, line, col);
 			return GAL_ELIMIT;
 		}
 		gal_error_set(err, GAL_EPARSE, opts, FMT, line, col, "not well-formed XML (line %ld, column %ld): %s",
-			      line, col, msg);
+		              line, col, msg);
 		return GAL_EPARSE;
 	}
 	if (log.ns_errors && opts->verbose)
 		gal_warn(opts, FMT, log.ns_line, "%s%s: read anyway", log.ns_msg,
-			 log.ns_errors > 1 ? " (and other namespace errors)" : "");
+		         log.ns_errors > 1 ? " (and other namespace errors)" : "");
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root || !is(root, "nitf")) {
 		if (root)
 			gal_error_set(err, GAL_EPARSE, opts, FMT, line_of(root), 0,
-				      "not NITF: the root element is <%s>, not <nitf>", (const char *)root->name);
+			              "not NITF: the root element is <%s>, not <nitf>", (const char *)root->name);
 		else
 			gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "not NITF: no root element");
 		xmlFreeDoc(doc);
@@ -1997,6 +2002,6 @@ static int nitf_sniff(const char *data, size_t len)
 }
 
 const gal_format gal_format_nitf = {
-    "nitf", "xml", "xml nitf", "NITF 3.x news stories (IPTC News Industry Text Format)", nitf_sniff, nitf_read,
-    gal_nitf_write, 0,
+    "nitf",     "xml",     "xml nitf",     "NITF 3.x news stories (IPTC News Industry Text Format)",
+    nitf_sniff, nitf_read, gal_nitf_write, 0,
 };

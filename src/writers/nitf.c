@@ -91,7 +91,10 @@ static void attr(X *x, const char *name, const char *v)
 
 /* ------------------------------------------------------------------ layout */
 
-static void nl(X *x) { gal_sink_printf(x->s, "\n%*s", x->depth * 2, ""); }
+static void nl(X *x)
+{
+	gal_sink_printf(x->s, "\n%*s", x->depth * 2, "");
+}
 
 /* <name> on a line of its own, its content indented below */
 static void el_open(X *x, const char *name)
@@ -164,7 +167,7 @@ static const char *norm_date(const char *iso, char *buf, size_t size)
 		if (*p == 'Z')
 			k += snprintf(buf + k, size - (size_t)k, "Z"), p++;
 		else if ((*p == '+' || *p == '-') && strlen(p) >= 6 && digits(p + 1, 2) && p[3] == ':' &&
-			 digits(p + 4, 2))
+		         digits(p + 4, 2))
 			k += snprintf(buf + k, size - (size_t)k, "%c%.2s%.2s", *p, p + 1, p + 4), p += 6;
 	}
 	return *p ? iso : buf; /* not a form galley makes: leave it alone */
@@ -314,7 +317,7 @@ static int write_head(X *x, const gal_node *doc, const gal_meta *m)
 	for (size_t i = 0; i < m->nprops; i++) {
 		if (!is_nmtoken(m->props[i].name)) {
 			gal_warn(x->opts, "NITF", 0, "metadata name '%s' is not an XML name token: not written",
-				 m->props[i].name);
+			         m->props[i].name);
 			continue;
 		}
 		nl(x);
@@ -522,9 +525,7 @@ static void enter(X *x, gal_node *n)
 		nl(x);
 		gal_sink_puts(s, "<hr/>");
 		break;
-	case GAL_NODE_TEXT:
-		text(x, gal_node_literal(n));
-		break;
+	case GAL_NODE_TEXT: text(x, gal_node_literal(n)); break;
 	case GAL_NODE_EMPH: gal_sink_puts(s, "<em>"); break;
 	case GAL_NODE_STRONG: gal_sink_puts(s, "<em class=\"strong\">"); break;
 	case GAL_NODE_CODE:
@@ -646,7 +647,7 @@ static int flatten(X *x, gal_node *n)
 	gal_node_type t = gal_node_type_of(n);
 	int block = t == GAL_NODE_BLOCKQUOTE || t == GAL_NODE_LIST || t == GAL_NODE_TABLE || t == GAL_NODE_FIGURE;
 	int inl = t == GAL_NODE_EMPH || t == GAL_NODE_STRONG || t == GAL_NODE_LINK || t == GAL_NODE_SUPERSCRIPT ||
-		  t == GAL_NODE_SUBSCRIPT;
+	          t == GAL_NODE_SUBSCRIPT;
 	if (!block && !inl)
 		return 0;
 	if (!x->flattened_warned++)
@@ -713,7 +714,7 @@ int gal_nitf_write(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_e
 	gal_node *art = gal_node_first_child(doc);
 	if (art && gal_node_next(art)) {
 		gal_error_set(err, GAL_EUNSUPPORTED, NULL, "NITF", 0, 0,
-			      "one article per document: with several inputs, give -o DIR/ (one file per article)");
+		              "one article per document: with several inputs, give -o DIR/ (one file per article)");
 		return GAL_EUNSUPPORTED;
 	}
 	X x = {sink, opts, 0, 0, 0, 0};

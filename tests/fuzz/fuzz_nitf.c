@@ -134,8 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; m && i < m->nprops;) {
 		int ok = m->props[i].name[0] != '\0';
 		for (const char *p = m->props[i].name; *p && ok; p++)
-			ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-			     *p == '_' || *p == ':' || *p == '-';
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			     *p == '.' || *p == '_' || *p == ':' || *p == '-';
 		if (ok) {
 			i++;
 			continue;
@@ -158,7 +158,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_links(back);
 	if (strict & 4) {
 		size_t a_len, b_len;
-		char *a = write_with(native, doc, &opts, &a_len, &err), *b = write_with(native, back, &opts, &b_len, &err);
+		char *a = write_with(native, doc, &opts, &a_len, &err),
+		     *b = write_with(native, back, &opts, &b_len, &err);
 		if (a && b && (a_len != b_len || memcmp(a, b, a_len))) {
 			fprintf(stderr, "---- tree read ----\n%s\n---- after NITF and back ----\n%s\n", a, b);
 			die("NITF -> NITF changed the tree", NULL);
