@@ -1268,7 +1268,8 @@ static void read_by_toc(R *r)
 				if (!cuts[k].at && r->toc[cuts[k].toc].frag && !strcmp(r->toc[cuts[k].toc].frag, id) && x != c.body)
 					cuts[k].at = (xmlNode *)x, cuts[k].pos = pos;
 		}
-		qsort(cuts, n, sizeof *cuts, cmp_cut);
+		if (n)
+			qsort(cuts, n, sizeof *cuts, cmp_cut);
 		/* split from the last cut backwards: the children of body never move, so the tops stay valid */
 		for (size_t k = n; k-- > 0 && !r->status;)
 			cuts[k].top = cuts[k].at ? split_before(r, cuts[k].at, c.body) : NULL;
