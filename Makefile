@@ -62,7 +62,7 @@ asan: deps-test
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		build-asan/runtest --galley build-asan/galley
 
-FUZZERS = fuzz_html fuzz_nitf
+FUZZERS = fuzz_html fuzz_nitf fuzz_epub
 fuzz: deps
 	@sh tests/deps.sh clang libclang-rt-14-dev
 	@mkdir -p build-fuzz
@@ -70,7 +70,7 @@ fuzz: deps
 		clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(PKG_CFLAGS) \
 			-o build-fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(PKG_LIBS) || exit 1; \
 	done
-	@echo "built: $(addprefix build-fuzz/,$(FUZZERS)); run e.g. build-fuzz/fuzz_html -max_total_time=60 tests/fuzz/corpus-html, build-fuzz/fuzz_nitf -max_total_time=60 -dict=tests/fuzz/nitf.dict tests/fuzz/corpus-nitf"
+	@echo "built: $(addprefix build-fuzz/,$(FUZZERS)); run e.g. build-fuzz/fuzz_html -max_total_time=60 tests/fuzz/corpus-html, build-fuzz/fuzz_nitf -max_total_time=60 -dict=tests/fuzz/nitf.dict tests/fuzz/corpus-nitf, build-fuzz/fuzz_epub -max_total_time=60 -dict=tests/fuzz/epub.dict tests/fuzz/corpus-epub"
 
 # Benchmarks (not part of check): needs node and npm for the peer (installs it into bench/extract/node_modules)
 bench: all

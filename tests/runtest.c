@@ -1131,7 +1131,8 @@ static int build_book(const char *dir)
 	char **files = NULL;
 	size_t n = 0, cap = 0;
 	list_files(root, "", &files, &n, &cap);
-	qsort(files, n, sizeof *files, cmp_str);
+	if (n)
+		qsort(files, n, sizeof *files, cmp_str);
 	snprintf(out, sizeof out, "%s/input.epub", dir);
 	int err = 0;
 	zip_t *za = zip_open(out, ZIP_CREATE | ZIP_TRUNCATE, &err);
