@@ -2035,7 +2035,8 @@ static void expect_refused(const char *dir, const char *file, const char *want, 
 	result r;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	snprintf(cmd, sizeof cmd, "'%s' '%s' -o out.txt; s=$?; test ! -e out.txt || echo 'output written' >&2; exit $s",
+	snprintf(cmd, sizeof cmd,
+		 "rm -f out.txt; '%s' '%s' -o out.txt; s=$?; test ! -e out.txt || echo 'output written' >&2; rm -f out.txt; exit $s",
 		 galley_abs, file);
 	sh(cmd, dir, &r);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
