@@ -926,7 +926,8 @@ static void prepare_dom(R *r, xmlDoc *d, const char *base, int galley)
 			continue;
 		}
 		/* (an image galley left out comes back below with its reference as it was) */
-		if (!strcmp(name, "img") && !(galley && x->parent && gal_dom_attr(x->parent, "data-gal-src"))) {
+		if (!strcmp(name, "img") && !(galley && x->parent && x->parent->type == XML_ELEMENT_NODE &&
+					      gal_dom_attr(x->parent, "data-gal-src"))) {
 			char *p = resolve(base, gal_dom_attr(x, "src"), NULL);
 			if (p && !xmlSetProp(x, (const xmlChar *)"src", (const xmlChar *)p))
 				oom(r);
