@@ -1398,5 +1398,6 @@ static int epub_sniff(const char *data, size_t len)
 }
 
 const gal_format gal_format_epub = {
-    "epub", NULL, "epub", "EPUB 2 and 3 e-books (several inputs: a digest)", epub_sniff, epub_read, gal_epub_write, 0,
+    "epub", NULL, "epub", "EPUB e-books: reads EPUB 2 and 3, writes EPUB 3 (several inputs: a digest)", epub_sniff,
+    epub_read, gal_epub_write, 0,
 };
