@@ -34,6 +34,8 @@ $(BUILD)/libgalley.a: $(LIB_OBJ)
 $(BUILD)/galley: $(BUILD)/src/cli/main.o $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
+$(BUILD)/tests/runtest.o: tests/runtest_epub.c
+
 $(BUILD)/runtest: $(BUILD)/tests/runtest.o $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 

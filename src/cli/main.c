@@ -147,6 +147,9 @@ typedef struct {
 	origin *v;
 	size_t n, cap;
 	size_t limit;
+	const char *book_path; /* the last EPUB input read for its images, kept for the next image */
+	char *book;
+	size_t book_len;
 } origins;
 
 static int hexval(int c)
@@ -189,7 +192,7 @@ static char *local_path(const char *src)
 
 static int fetch_resource(void *ud, const gal_node *article, const char *src, char **data, size_t *len)
 {
-	const origins *o = ud;
+	origins *o = ud;
 	const char *input = NULL;
 	int epub = 0;
 	for (size_t i = 0; i < o->n && !input; i++)
@@ -197,15 +200,17 @@ static int fetch_resource(void *ud, const gal_node *article, const char *src, ch
 			input = o->v[i].input, epub = o->v[i].epub;
 	if (input && epub && strcmp(input, "-")) {
 		/* an image inside the book the article came from */
-		char *book;
-		size_t book_len;
 		gal_error err;
 		gal_options opts = GAL_OPTIONS_INIT;
-		if (slurp(input, o->limit, &book, &book_len, &err))
-			return err.code;
-		int rc = gal_epub_entry(book, book_len, src, &opts, data, len, &err);
-		free(book);
-		return rc;
+		if (o->book_path != input) {
+			free(o->book);
+			o->book = NULL;
+			o->book_path = NULL;
+			if (slurp(input, o->limit, &o->book, &o->book_len, &err))
+				return err.code;
+			o->book_path = input;
+		}
+		return gal_epub_entry(o->book, o->book_len, src, &opts, data, len, &err);
 	}
 	char *rel = input ? local_path(src) : NULL;
 	if (!rel)
@@ -509,7 +514,7 @@ int main(int argc, char **argv)
 		opts.epub.css = css_data;
 		opts.epub.css_len = css_len;
 	}
-	origins orig = {NULL, 0, 0, opts.limits.max_input_bytes};
+	origins orig = {NULL, 0, 0, opts.limits.max_input_bytes, NULL, NULL, 0};
 	opts.epub.resource = fetch_resource;
 	opts.epub.resource_data = &orig;
 
@@ -577,6 +582,7 @@ int main(int argc, char **argv)
 		status = write_to(writer, doc, to_file ? output : NULL, &opts);
 	gal_node_free(doc);
 	free(orig.v);
+	free(orig.book);
 	free(css_data);
 	return status;
 }

@@ -926,7 +926,8 @@ static void prepare_dom(R *r, xmlDoc *d, const char *base, int galley)
 			continue;
 		}
 		/* (an image galley left out comes back below with its reference as it was) */
-		if (!strcmp(name, "img") && !(galley && x->parent && gal_dom_attr(x->parent, "data-gal-src"))) {
+		if (!strcmp(name, "img") && !(galley && x->parent && x->parent->type == XML_ELEMENT_NODE &&
+					      gal_dom_attr(x->parent, "data-gal-src"))) {
 			char *p = resolve(base, gal_dom_attr(x, "src"), NULL);
 			if (p && !xmlSetProp(x, (const xmlChar *)"src", (const xmlChar *)p))
 				oom(r);
@@ -1398,5 +1399,6 @@ static int epub_sniff(const char *data, size_t len)
 }
 
 const gal_format gal_format_epub = {
-    "epub", NULL, "epub", "EPUB 2 and 3 e-books (several inputs: a digest)", epub_sniff, epub_read, gal_epub_write, 0,
+    "epub", NULL, "epub", "EPUB e-books: reads EPUB 2 and 3, writes EPUB 3 (several inputs: a digest)", epub_sniff,
+    epub_read, gal_epub_write, 0,
 };

@@ -602,7 +602,7 @@ static char *w3c_date(const char *text)
 {
 	char *iso = text ? gal_date_normalize(text) : NULL;
 	if (iso && strlen(iso) > 10) {
-		const char *z = iso + 19;
+		const char *z = strlen(iso) >= 19 ? iso + 19 : "";
 		if (!(*z == 'Z' || *z == '+' || *z == '-'))
 			iso[10] = '\0';
 	}
