@@ -1057,6 +1057,13 @@ static void property_markdown(void)
 	CHECK(bad == 0, "Markdown property test: %d of %d random trees did not survive cmark", bad, cases);
 }
 
+/* A shell command, formatted into `cmd` and run in `dir`, its result in `r` (the caller's locals). */
+#define SH(...)                                                                                                    \
+	do {                                                                                                       \
+		snprintf(cmd, sizeof cmd, __VA_ARGS__);                                                            \
+		sh(cmd, dir, &r);                                                                                  \
+	} while (0)
+
 /* the EPUB tests (book builder, writer and reader cases, round trips, hostile zips, epubcheck) */
 #include "runtest_epub.c"
 
@@ -1279,11 +1286,6 @@ static void cli_tests(void)
 	}
 	char cmd[8192];
 	result r;
-#define SH(...)                                                                                                    \
-	do {                                                                                                       \
-		snprintf(cmd, sizeof cmd, __VA_ARGS__);                                                            \
-		sh(cmd, dir, &r);                                                                                  \
-	} while (0)
 
 	SH("'%s' --list-formats", galley_abs);
 	CHECK(r.status == 0 && strstr(r.out, "Readers:\n  html ") && strstr(r.out, "  text ") && strstr(r.out, "  markdown ") &&
@@ -1365,7 +1367,6 @@ static void cli_tests(void)
 
 	SH("rm -rf '%s'", dir);
 	result_free(&r);
-#undef SH
 }
 
 /* ------------------------------------------------------------------ main */
@@ -1795,11 +1796,6 @@ static void nitf_cli(void)
 	}
 	char cmd[8192];
 	result r;
-#define SH(...)                                                                                                    \
-	do {                                                                                                       \
-		snprintf(cmd, sizeof cmd, __VA_ARGS__);                                                            \
-		sh(cmd, dir, &r);                                                                                  \
-	} while (0)
 	const char *g = galley_abs;
 
 	SH("'%s' --list-formats", g);
@@ -1940,7 +1936,6 @@ static void nitf_cli(void)
 
 	SH("rm -rf '%s'", dir);
 	result_free(&r);
-#undef SH
 }
 
 static void nitf_tests(const char *fixtures)

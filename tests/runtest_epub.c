@@ -811,11 +811,6 @@ static void epub_cli_tests(void)
 	}
 	char cmd[8192];
 	result r;
-#define SH(...)                                                                                                    \
-	do {                                                                                                       \
-		snprintf(cmd, sizeof cmd, __VA_ARGS__);                                                            \
-		sh(cmd, dir, &r);                                                                                  \
-	} while (0)
 	SH("'%s' --list-formats", galley_abs);
 	const char *w = r.out ? strstr(r.out, "Writers:") : NULL;
 	const char *rd = r.out ? strstr(r.out, "  epub ") : NULL;
@@ -869,7 +864,6 @@ static void epub_cli_tests(void)
 	result_free(&r);
 	SH("rm -rf '%s'", dir);
 	result_free(&r);
-#undef SH
 }
 
 static void unit_epub(void)
