@@ -68,6 +68,7 @@ typedef struct {
 	const char *headline, *desc; /* from the page's metadata, may be NULL */
 	const xmlNode *h1;           /* the headline's element */
 	const char *h1_text;         /* and its text (owned by the gal_extract) */
+	int debug;                   /* GALLEY_DEBUG_EXTRACT is set: candidates and pruned boxes go to stderr */
 } ectx;
 
 static double dmax(double a, double b) { return a > b ? a : b; }
@@ -900,35 +901,7 @@ static char *lower_ascii(char *s)
 	return s;
 }
 
-static int has_form_controls(const xmlNode *root)
-{
-	const xmlNode *x = root->children;
-	while (x) {
-		if (x->type == XML_ELEMENT_NODE &&
-		    (is_name(x, "input") || is_name(x, "button") || is_name(x, "select") || is_name(x, "textarea") ||
-		     is_name(x, "form")))
-			return 1;
-		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
-	}
-	return 0;
-}
 
-/* An e-mail field (a newsletter sign-up) or a video or audio player: boxes the story does not need. */
-static int signup_or_player(const xmlNode *root)
-{
-	const xmlNode *x = root->children;
-	while (x) {
-		if (x->type == XML_ELEMENT_NODE) {
-			if (is_name(x, "video") || is_name(x, "audio") || is_name(x, "iframe"))
-				return 1;
-			const char *type = is_name(x, "input") ? gal_dom_attr(x, "type") : NULL;
-			if (type && !gal_strcasecmp(type, "email"))
-				return 1;
-		}
-		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
-	}
-	return 0;
-}
 
 /* A slide counter: "3 / 8", "3 of 8". */
 static int counter(const xmlNode *x)
@@ -967,18 +940,35 @@ static int no_loose_text(const xmlNode *x)
 	return x != NULL;
 }
 
-/* Fields to fill in (buttons alone are not: image viewers and share bars have them). */
-static int has_inputs(const xmlNode *root)
+/* Whether an element below root (not root itself) satisfies `pred`. */
+static int any_below(const xmlNode *root, int (*pred)(const xmlNode *))
 {
-	const xmlNode *x = root->children;
-	while (x) {
-		if (x->type == XML_ELEMENT_NODE && (is_name(x, "textarea") || is_name(x, "select") ||
-						    (is_name(x, "input") && !(gal_dom_attr(x, "type") &&
-									     !gal_strcasecmp(gal_dom_attr(x, "type"), "hidden")))))
+	for (const xmlNode *x = root->children; x; x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE))
+		if (x->type == XML_ELEMENT_NODE && pred(x))
 			return 1;
-		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
-	}
 	return 0;
+}
+
+static int input_of_type(const xmlNode *x, const char *type)
+{
+	const char *t = is_name(x, "input") ? gal_dom_attr(x, "type") : NULL;
+	return t && !gal_strcasecmp(t, type);
+}
+
+static int form_control(const xmlNode *x)
+{
+	return is_name(x, "input") || is_name(x, "button") || is_name(x, "select") || is_name(x, "textarea") ||
+	       is_name(x, "form");
+}
+
+static int password_field(const xmlNode *x) { return input_of_type(x, "password"); }
+
+/* A field to fill in (a sign-up's e-mail field, "ask us", a poll; buttons alone are not: image viewers and share
+ * bars have them) or a video, audio or embedded player: nothing of such a box converts. */
+static int field_or_player(const xmlNode *x)
+{
+	return is_name(x, "textarea") || is_name(x, "select") || (is_name(x, "input") && !input_of_type(x, "hidden")) ||
+	       is_name(x, "video") || is_name(x, "audio") || is_name(x, "iframe");
 }
 
 static int cta_link(const xmlNode *root)
@@ -997,23 +987,11 @@ static int cta_link(const xmlNode *root)
 	return 0;
 }
 
-static int has_password(const xmlNode *root)
-{
-	const xmlNode *x = root->children;
-	while (x) {
-		if (is_name(x, "input")) {
-			const char *type = gal_dom_attr(x, "type");
-			if (type && !gal_strcasecmp(type, "password"))
-				return 1;
-		}
-		x = gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
-	}
-	return 0;
-}
-
 /* Whether an element inside the story is a box of furniture. */
 static const char *label_core(const char *s, size_t *len);
 static int furniture_label(const char *lower);
+
+static int box_verdict(const ectx *e, const rec *r, const char *low);
 
 static int boilerplate_box(const ectx *e, const rec *r)
 {
@@ -1038,15 +1016,24 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	static const char *const boxes[] = {"div", "section", "ul", "ol", "table", "form", "span", "dl", "aside", NULL};
 	if (!name_in(x, boxes) || !r->raw_text)
 		return 0;
+	/* the box's text, lower-cased, for the phrase tests below: read at most once */
+	char *low = r->raw_text < 700 || r->text < 700 ? lower_ascii(gal_html_text(x)) : NULL;
+	int drop = box_verdict(e, r, low);
+	free(low);
+	return drop;
+}
+
+/* boilerplate_box for a box: `low` is its text lower-cased when it is short (under 700 bytes), else NULL. */
+static int box_verdict(const ectx *e, const rec *r, const char *low)
+{
+	const xmlNode *x = r->x;
 	/* a box that only says "Advertisement" or "Story continues below"; a comments box known by its title */
-	if (r->raw_text < 700) {
-		char *t = lower_ascii(gal_html_text(x));
-		int label = t && r->raw_text < 60 && furniture_label(t);
+	if (r->raw_text < 700 && low) {
+		int label = r->raw_text < 60 && furniture_label(low);
 		static const char *const comments[] = {"reader comments", "comments (", "comments:", "user comments",
 						       "leave a comment", "kommentare (", "commenti (", NULL};
-		for (size_t i = 0; t && comments[i] && !label; i++)
-			label = !strncmp(t, comments[i], strlen(comments[i]));
-		free(t);
+		for (size_t i = 0; comments[i] && !label; i++)
+			label = !strncmp(low, comments[i], strlen(comments[i]));
 		if (label)
 			return 1;
 	}
@@ -1070,14 +1057,12 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		((rec *)r)->flags |= F_NO_CTA;
 		return 0;
 	}
-	/* a form inside the story (a sign-up, "Ask us a question", a poll): nothing of it converts */
-	if (r->text < 300 && (signup_or_player(x) || has_inputs(x)))
+	/* a form inside the story (a sign-up, "Ask us a question", a poll) or a player */
+	if (r->text < 300 && any_below(x, field_or_player))
 		return 1;
 	if (r->text < 700) {
-		char *t = lower_ascii(gal_html_text(x));
-		size_t hits = t ? count_cta(t) : 0;
-		free(t);
-		if (hits >= 2 || (hits >= 1 && has_form_controls(x)))
+		size_t hits = low ? count_cta(low) : 0;
+		if (hits >= 2 || (hits >= 1 && any_below(x, form_control)))
 			return 1;
 		/* a short box whose link is a call to action ("Sign up free") */
 		if (hits && r->text < 300 && !is_name(x, "span") && cta_link(x))
@@ -1095,7 +1080,7 @@ static void prune(ectx *e, const xmlNode *root)
 		int element = x->type == XML_ELEMENT_NODE && x->_private;
 		if (element && boilerplate_box(e, R(x))) {
 			xmlNode *dead = x;
-			if (getenv("GALLEY_DEBUG_EXTRACT"))
+			if (e->debug)
 				fprintf(stderr, "pruned %s line %d\n", (const char *)x->name, x->line);
 			x = (xmlNode *)gal_dom_next(x, root, 0);
 			xmlUnlinkNode(dead);
@@ -1844,6 +1829,7 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const 
 		if (is_name(k, "body"))
 			body = k;
 	ectx e = {0};
+	e.debug = getenv("GALLEY_DEBUG_EXTRACT") != NULL;
 	clear_private(root);
 	if (!collect(&e, body)) {
 		clear_private(root);
@@ -1892,7 +1878,7 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const 
 		if (best && best->text * 4 >= t->text * 3)
 			t = best;
 	}
-	if (getenv("GALLEY_DEBUG_EXTRACT"))
+	if (e.debug)
 		debug_dump(&e, t);
 	int ok = 1;
 	size_t found = found_text(&e, t);
@@ -1908,10 +1894,10 @@ int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const 
 		}
 	} else if (!t) {
 		ex->why = "no text";
-	} else if (!evidence && has_password(body)) {
+	} else if (!evidence && any_below(body, password_field)) {
 		ex->why = "a sign-in form";
 	} else if (little && !evidence) {
-		ex->why = has_form_controls(body) ? "a form and little text" : "too little text";
+		ex->why = any_below(body, form_control) ? "a form and little text" : "too little text";
 	} else if ((ok = gather(&e, t, ex))) {
 		ex->found = 1;
 		cut_header(ex, s.h1); /* first: pruning may free the headline */
