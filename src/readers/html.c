@@ -1066,7 +1066,7 @@ static int layout_table(const xmlNode *x)
 }
 
 /* Whether an element holds no text and no image. */
-static int gal_dom_is_blank_elem(const xmlNode *x)
+static int blank_elem(const xmlNode *x)
 {
 	char *t = dom_text_collapsed(x);
 	int blank = !t || !*t;
@@ -1093,7 +1093,7 @@ static int table_figure(const xmlNode *x, const xmlNode **img, const xmlNode **c
 				*img = i;
 			else if (!i && !*cap)
 				*cap = n;
-			else if (i || !gal_dom_is_blank_elem(n))
+			else if (i || !blank_elem(n))
 				return 0;
 			down = 0;
 		}

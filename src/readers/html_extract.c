@@ -882,7 +882,7 @@ static size_t count_cta(const char *lower)
 }
 
 /* Lower-cases ASCII, Latin-1 letters and Cyrillic in place (each keeps its byte length). */
-static char *lower_ascii(char *s)
+static char *lower_text(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
 		if (*p >= 'A' && *p <= 'Z')
@@ -976,7 +976,7 @@ static int cta_link(const xmlNode *root)
 	const xmlNode *x = root->children;
 	while (x) {
 		if (is_name(x, "a")) {
-			char *t = lower_ascii(gal_html_text(x));
+			char *t = lower_text(gal_html_text(x));
 			int hit = t && count_cta(t);
 			free(t);
 			if (hit)
@@ -1005,7 +1005,7 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	if (is_name(x, "a") && r->raw_text && r->raw_text < 40 && no_loose_text(x->parent)) {
 		static const char *const sell[] = {"buy this photo", "buy photo", "purchase this photo", "order a print",
 						   "buy a print", NULL};
-		char *t = lower_ascii(gal_html_text(x));
+		char *t = lower_text(gal_html_text(x));
 		int hit = t && count_cta(t);
 		for (size_t i = 0; t && sell[i] && !hit; i++)
 			hit = strstr(t, sell[i]) != NULL;
@@ -1017,7 +1017,7 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	if (!name_in(x, boxes) || !r->raw_text)
 		return 0;
 	/* the box's text, lower-cased, for the phrase tests below: read at most once */
-	char *low = r->raw_text < 700 || r->text < 700 ? lower_ascii(gal_html_text(x)) : NULL;
+	char *low = r->raw_text < 700 || r->text < 700 ? lower_text(gal_html_text(x)) : NULL;
 	int drop = box_verdict(e, r, low);
 	free(low);
 	return drop;
@@ -1932,7 +1932,7 @@ void gal_extract_free(gal_extract *ex)
 /* ------------------------------------------------------------------ the tree pass */
 
 /* Lower-cased (ASCII) text of a block, white space collapsed. */
-static char *block_key(const gal_node *n) { return lower_ascii(node_text_collapsed(n)); }
+static char *block_key(const gal_node *n) { return lower_text(node_text_collapsed(n)); }
 
 /* Whether s holds no visible character: spaces, no-break spaces, zero-width spaces. */
 static int visibly_blank(const char *s)
