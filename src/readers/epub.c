@@ -951,7 +951,7 @@ static void prepare_dom(R *r, xmlDoc *d, const char *base, int galley)
 		}
 		if (galley && (!strcmp(name, "span") || !strcmp(name, "a")) && (v = gal_dom_attr(x, "data-gal-href"))) {
 			if (!strcmp(name, "span"))
-				xmlNodeSetName(x, (const xmlChar *)"a");
+				xmlNodeSetName(x, (const xmlChar *)"a"), x->extra = 0; /* the HTML mapper caches kinds there */
 			if (!xmlSetProp(x, (const xmlChar *)"href", (const xmlChar *)v))
 				oom(r);
 		}

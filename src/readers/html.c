@@ -78,11 +78,8 @@ static const struct {
     {"video", K_SKIP},    {"xmp", K_PRE},
 };
 
-static kind kind_of(const xmlNode *x)
+static kind kind_lookup(const char *name)
 {
-	if (x->type != XML_ELEMENT_NODE)
-		return K_INLINE;
-	const char *name = (const char *)x->name;
 	size_t lo = 0, hi = sizeof kinds / sizeof *kinds;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -98,6 +95,20 @@ static kind kind_of(const xmlNode *x)
 	if (!strcmp(name, "amp-img"))
 		return K_IMG;
 	return K_INLINE;
+}
+
+/* An element's kind, looked up once and kept in the node's spare `extra` field under a marker: the reader and the
+ * extractor ask for every element's kind many times. libxml2 uses `extra` only in XInclude, XPath and the text
+ * reader, none of which galley runs on these trees; the marker guards against a version that sets it. */
+enum { KIND_MARK = 0xA500 };
+
+static kind kind_of(const xmlNode *x)
+{
+	if (x->type != XML_ELEMENT_NODE)
+		return K_INLINE;
+	if ((x->extra & 0xFF00) != KIND_MARK)
+		((xmlNode *)x)->extra = (unsigned short)(KIND_MARK | kind_lookup((const char *)x->name));
+	return (kind)(x->extra & 0xFF);
 }
 
 static int is_block_kind(kind k)

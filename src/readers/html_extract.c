@@ -54,6 +54,7 @@ typedef struct {
 	size_t link;   /* of which inside links */
 	size_t commas;
 	size_t raw_text; /* text including junk */
+	size_t own_text, own_commas; /* in the element's own text children (measured once, summed per pass) */
 	double score;
 	int weight;
 	int flags;
@@ -76,9 +77,11 @@ static double dmin(double a, double b) { return a < b ? a : b; }
 
 static rec *R(const xmlNode *x) { return (rec *)x->_private; }
 
-static int is_name(const xmlNode *x, const char *name)
+/* Element name tests run on every element many times: the first byte rules out most names without a call. */
+static inline int is_name(const xmlNode *x, const char *name)
 {
-	return x && x->type == XML_ELEMENT_NODE && !strcmp((const char *)x->name, name);
+	return x && x->type == XML_ELEMENT_NODE && x->name[0] == (unsigned char)name[0] &&
+	       !strcmp((const char *)x->name, name);
 }
 
 static int name_in(const xmlNode *x, const char *const *names)
@@ -86,7 +89,7 @@ static int name_in(const xmlNode *x, const char *const *names)
 	if (!x || x->type != XML_ELEMENT_NODE)
 		return 0;
 	for (size_t i = 0; names[i]; i++)
-		if (!strcmp((const char *)x->name, names[i]))
+		if (x->name[0] == (unsigned char)names[i][0] && !strcmp((const char *)x->name, names[i]))
 			return 1;
 	return 0;
 }
@@ -120,12 +123,24 @@ static const char *const pos_hints[] = {"article", "body",  "content", "entry", 
 static size_t hint_string(const xmlNode *x, char *buf, size_t size)
 {
 	/* component names that script-built pages put in data attributes, and ARIA labels, say as much */
+	static const char *const names[] = {"class",     "id",        "data-testid", "data-component",
+					    "data-module", "data-area", "data-type",   "aria-label"};
+	enum { NPARTS = sizeof names / sizeof *names };
 	if (!x->properties)
 		return 0;
-	const char *parts[] = {gal_dom_attr(x, "class"),          gal_dom_attr(x, "id"),
-			       gal_dom_attr(x, "data-testid"),    gal_dom_attr(x, "data-component"),
-			       gal_dom_attr(x, "data-module"),    gal_dom_attr(x, "data-area"),
-			       gal_dom_attr(x, "data-type"),      gal_dom_attr(x, "aria-label")};
+	/* one walk over the attributes (this runs on every element), the first of each name as gal_dom_attr finds */
+	const char *parts[NPARTS] = {0};
+	for (const xmlAttr *a = x->properties; a; a = a->next) {
+		const char *an = (const char *)a->name;
+		char c0 = an && *an >= 'A' && *an <= 'Z' ? (char)(*an + 32) : an ? *an : 0;
+		if (c0 != 'c' && c0 != 'i' && c0 != 'd' && c0 != 'a')
+			continue;
+		for (size_t i = 0; i < NPARTS; i++)
+			if (!parts[i] && names[i][0] == c0 && !gal_strcasecmp(an, names[i])) {
+				parts[i] = a->children && a->children->content ? (const char *)a->children->content : "";
+				break;
+			}
+	}
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
 		if (!parts[i])
@@ -142,13 +157,21 @@ static size_t hint_string(const xmlNode *x, char *buf, size_t size)
  * search (hint matching runs on every element with a class or id). */
 typedef struct {
 	char buf[512];
-	uint64_t pairs[11]; /* 26 * 26 bits */
+	uint64_t pairs[16]; /* bit (a << 5 | b) for letters numbered a, b = 1..26 */
 	size_t len;
 } hstr;
 
-static int pair_index(const char *p)
+#define L(c) [c] = c - 'a' + 1
+static const unsigned char letter_no[256] = {L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'),
+					     L('j'), L('k'), L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'),
+					     L('s'), L('t'), L('u'), L('v'), L('w'), L('x'), L('y'), L('z')};
+#undef L
+
+/* The pair bit of p[0] p[1], or -1 when either is not a lower-case letter. */
+static inline int pair_index(const char *p)
 {
-	return p[0] >= 'a' && p[0] <= 'z' && p[1] >= 'a' && p[1] <= 'z' ? (p[0] - 'a') * 26 + (p[1] - 'a') : -1;
+	unsigned a = letter_no[(unsigned char)p[0]], b = a ? letter_no[(unsigned char)p[1]] : 0;
+	return a && b ? (int)(a << 5 | b) : -1;
 }
 
 static size_t hstr_of(const xmlNode *x, hstr *h)
@@ -158,17 +181,21 @@ static size_t hstr_of(const xmlNode *x, hstr *h)
 	for (size_t i = 0; i + 1 < h->len; i++) {
 		int k = pair_index(h->buf + i);
 		if (k >= 0)
-			h->pairs[k / 64] |= (uint64_t)1 << (k % 64);
+			h->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
 	}
 	return h->len;
 }
 
-static int hsub(const hstr *h, const char *pat)
+/* Whether the pattern's first letter pair occurs in h (when it starts with one): a quick no for most patterns. */
+static inline int maybe_in(const hstr *h, const char *pat)
 {
 	int k = pair_index(pat);
-	if (k >= 0 && !(h->pairs[k / 64] & ((uint64_t)1 << (k % 64))))
-		return 0;
-	return strstr(h->buf, pat) != NULL;
+	return k < 0 || (h->pairs[k >> 6] & ((uint64_t)1 << (k & 63)));
+}
+
+static int hsub(const hstr *h, const char *pat)
+{
+	return maybe_in(h, pat) && strstr(h->buf, pat) != NULL;
 }
 
 static int has_word(const char *s, const char *w)
@@ -200,7 +227,7 @@ static int hints(const xmlNode *x)
 			break;
 		}
 	for (size_t i = 0; !f && neg_words[i]; i++)
-		if (has_word(buf, neg_words[i]))
+		if (maybe_in(&h, neg_words[i]) && has_word(buf, neg_words[i]))
 			f |= F_NEG_HINT;
 	for (size_t i = 0; pos_hints[i]; i++)
 		if (hsub(&h, pos_hints[i])) {
@@ -358,10 +385,9 @@ static void facts(ectx *e)
 			r->flags |= F_TEXTBLOCK;
 		if (!skip)
 			for (const xmlNode *k = x->children; k; k = k->next)
-				if (k->type == XML_TEXT_NODE && k->content) {
-					size_t c = 0;
-					measure_text((const char *)k->content, &r->raw_text, &c);
-				}
+				if (k->type == XML_TEXT_NODE && k->content)
+					measure_text((const char *)k->content, &r->own_text, &r->own_commas);
+		r->raw_text = r->own_text;
 	}
 	for (size_t i = e->n; i-- > 0;) {
 		rec *r = &e->r[i];
@@ -431,9 +457,8 @@ static void measure(ectx *e)
 		if (is_junk(e, r))
 			continue;
 		/* a junk ancestor hides this one too, but summing stops at the junk element itself */
-		for (const xmlNode *k = r->x->children; k; k = k->next)
-			if (k->type == XML_TEXT_NODE && k->content && r->cls != GAL_HE_SKIP)
-				measure_text((const char *)k->content, &r->text, &r->commas);
+		r->text += r->own_text;
+		r->commas += r->own_commas;
 		if (is_name(r->x, "a") && !contact_link(r->x))
 			r->link = r->text;
 		if (r->parent != SIZE_MAX) {
