@@ -8,7 +8,7 @@
 
 /* ------------------------------------------------------------------ buffers */
 
-static int buf_grow(gal_buf *b, size_t extra)
+int gal_buf_reserve(gal_buf *b, size_t extra)
 {
 	if (b->failed)
 		return 0;
@@ -32,19 +32,6 @@ static int buf_grow(gal_buf *b, size_t extra)
 	return 1;
 }
 
-void gal_buf_put(gal_buf *b, const char *s, size_t n)
-{
-	if (!buf_grow(b, n))
-		return;
-	if (n)
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void gal_buf_puts(gal_buf *b, const char *s) { gal_buf_put(b, s, strlen(s)); }
-void gal_buf_putc(gal_buf *b, char c) { gal_buf_put(b, &c, 1); }
-
 void gal_buf_printf(gal_buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -53,7 +40,7 @@ void gal_buf_printf(gal_buf *b, const char *fmt, ...)
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && buf_grow(b, (size_t)n)) {
+	if (n >= 0 && gal_buf_reserve(b, (size_t)n)) {
 		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
 		b->len += (size_t)n;
 	}
@@ -224,7 +211,6 @@ int gal_strncasecmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
-int gal_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
 char *gal_collapse_ws(const char *s)
 {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A growable byte buffer, always NUL-terminated when data != NULL. Allocation failure is sticky: `failed` is
  * set and later appends do nothing, so callers check once at the end. */
@@ -18,9 +19,26 @@ typedef struct {
 
 #define GAL_BUF_INIT {NULL, 0, 0, 0}
 
-void gal_buf_put(gal_buf *b, const char *s, size_t n);
-void gal_buf_puts(gal_buf *b, const char *s);
-void gal_buf_putc(gal_buf *b, char c);
+/* Makes room for `extra` more bytes and the NUL; 0 (and `failed` set) when that fails or failed before. */
+int gal_buf_reserve(gal_buf *b, size_t extra);
+/* Appends are inline: readers and writers append a character at a time, millions of times per batch. */
+static inline void gal_buf_put(gal_buf *b, const char *s, size_t n)
+{
+	if ((b->failed || b->len + n + 1 > b->cap) && !gal_buf_reserve(b, n))
+		return;
+	if (n)
+		memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+static inline void gal_buf_puts(gal_buf *b, const char *s) { gal_buf_put(b, s, strlen(s)); }
+static inline void gal_buf_putc(gal_buf *b, char c)
+{
+	if ((b->failed || b->len + 2 > b->cap) && !gal_buf_reserve(b, 1))
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void gal_buf_printf(gal_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gal_buf_clear(gal_buf *b);
 void gal_buf_free(gal_buf *b);
@@ -42,7 +60,8 @@ size_t gal_str_width(const char *s, size_t n);
 /* ASCII helpers that ignore the locale. */
 int gal_strcasecmp(const char *a, const char *b);
 int gal_strncasecmp(const char *a, const char *b, size_t n);
-int gal_is_space(int c); /* HTML whitespace: space, tab, LF, FF, CR */
+/* HTML whitespace: space, tab, LF, FF, CR */
+static inline int gal_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 /* Copy of s with surrounding whitespace removed and inner runs collapsed to one space; NULL on ENOMEM. */
 char *gal_collapse_ws(const char *s);
 /* Compares texts by their ASCII letters and digits alone, ignoring case (bytes outside ASCII compare exactly):

@@ -25,6 +25,7 @@
 #include "html_dom.h"
 
 #include <libxml/HTMLparser.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,30 +212,85 @@ static int has_word(const char *s, const char *w)
 	return 0;
 }
 
+/* The three hint lists indexed by each pattern's first letter pair, built once (read-only afterwards, so threads
+ * share it): hints() then visits each position of a hint string once instead of searching it for each of the
+ * hundred-odd patterns. Strong patterns that do not start with two letters ("-share") are searched for directly;
+ * the other two lists have none. */
+enum { HINT_STRONG, HINT_WORD, HINT_POS };
+typedef struct {
+	const char *pat;
+	unsigned char len, list;
+} hint_pat;
+static struct {
+	unsigned short start[1025]; /* patterns with first pair k: by_pair[start[k] .. start[k + 1]) */
+	hint_pat by_pair[sizeof strong_neg / sizeof *strong_neg + sizeof neg_words / sizeof *neg_words +
+			 sizeof pos_hints / sizeof *pos_hints];
+	hint_pat other[sizeof strong_neg / sizeof *strong_neg];
+	size_t nother;
+} hint_index;
+static pthread_once_t hint_once = PTHREAD_ONCE_INIT;
+
+static void hint_index_build(void)
+{
+	const char *const *lists[] = {strong_neg, neg_words, pos_hints};
+	unsigned short count[1024] = {0};
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass) { /* counts -> starts, then fill */
+			hint_index.start[0] = 0;
+			for (int k = 0; k < 1024; k++)
+				hint_index.start[k + 1] = (unsigned short)(hint_index.start[k] + count[k]), count[k] = 0;
+		}
+		for (unsigned char l = 0; l < 3; l++)
+			for (size_t i = 0; lists[l][i]; i++) {
+				const char *p = lists[l][i];
+				int k = pair_index(p);
+				hint_pat hp = {p, (unsigned char)strlen(p), l};
+				if (k < 0) {
+					if (pass && l == HINT_STRONG)
+						hint_index.other[hint_index.nother++] = hp;
+				} else if (pass)
+					hint_index.by_pair[hint_index.start[k] + count[k]++] = hp;
+				else
+					count[k]++;
+			}
+	}
+}
+
+static int word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
 static int hints(const xmlNode *x)
 {
-	hstr h;
-	if (!hstr_of(x, &h))
+	char buf[512];
+	size_t len = hint_string(x, buf, sizeof buf);
+	if (!len)
 		return 0;
-	const char *buf = h.buf;
-	int f = 0;
-	for (size_t i = 0; strong_neg[i]; i++)
-		if (hsub(&h, strong_neg[i])) {
-			/* "commentary", "opinion-commentary" is a section, not a comment box */
-			if (!strcmp(strong_neg[i], "comment") && strstr(buf, "commentary"))
+	pthread_once(&hint_once, hint_index_build);
+	int strong = 0, comment = 0, word = 0, pos = 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		int k = pair_index(buf + i);
+		if (k < 0)
+			continue;
+		for (unsigned j = hint_index.start[k]; j < hint_index.start[k + 1]; j++) {
+			const hint_pat *hp = &hint_index.by_pair[j];
+			if (strncmp(buf + i, hp->pat, hp->len))
 				continue;
-			f |= F_NEG_HINT | F_STRONG_NEG;
-			break;
+			if (hp->list == HINT_POS)
+				pos = 1;
+			else if (hp->list == HINT_WORD)
+				word |= (i == 0 || !word_char(buf[i - 1])) && !word_char(buf[i + hp->len]);
+			else if (!strcmp(hp->pat, "comment"))
+				comment = 1;
+			else
+				strong = 1;
 		}
-	for (size_t i = 0; !f && neg_words[i]; i++)
-		if (maybe_in(&h, neg_words[i]) && has_word(buf, neg_words[i]))
-			f |= F_NEG_HINT;
-	for (size_t i = 0; pos_hints[i]; i++)
-		if (hsub(&h, pos_hints[i])) {
-			f |= F_POS_HINT;
-			break;
-		}
-	return f;
+	}
+	for (size_t j = 0; j < hint_index.nother && !strong; j++)
+		strong = strstr(buf, hint_index.other[j].pat) != NULL;
+	/* "commentary", "opinion-commentary" is a section, not a comment box */
+	if (comment && !strong)
+		strong = !strstr(buf, "commentary");
+	int f = strong ? F_NEG_HINT | F_STRONG_NEG : word ? F_NEG_HINT : 0;
+	return pos ? f | F_POS_HINT : f;
 }
 
 /* ------------------------------------------------------------------ furniture by tag, role, state */
