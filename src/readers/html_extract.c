@@ -2140,30 +2140,57 @@ static int furniture_line(const gal_node *n, const char *key)
 	return 0;
 }
 
+/* The paragraphs seen so far, as a hash set: a page may hold hundreds of thousands of paragraphs. */
 typedef struct {
-	char **keys;
+	char **keys; /* cap slots (a power of two), NULL = empty */
 	size_t n, cap;
 } keyset;
 
-/* Adds key; returns 0 when it was already there (a repeated paragraph). Linear: articles have few blocks. */
+static size_t key_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return h;
+}
+
+static void keyset_free(keyset *ks)
+{
+	for (size_t i = 0; i < ks->cap; i++)
+		free(ks->keys[i]);
+	free(ks->keys);
+}
+
+/* Adds key (taking it); returns 0 when it was already there (a repeated paragraph). On ENOMEM the key is
+ * dropped and counted as new, so text is never lost. */
 static int keyset_add(keyset *ks, char *key)
 {
-	for (size_t i = 0; i < ks->n; i++)
-		if (!strcmp(ks->keys[i], key)) {
-			free(key);
-			return 0;
-		}
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 32;
-		char **k = realloc(ks->keys, cap * sizeof *k);
+	if ((ks->n + 1) * 2 > ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 64;
+		char **k = calloc(cap, sizeof *k);
 		if (!k) {
 			free(key);
 			return 1;
 		}
+		for (size_t i = 0; i < ks->cap; i++)
+			if (ks->keys[i]) {
+				size_t j = key_hash(ks->keys[i]) & (cap - 1);
+				while (k[j])
+					j = (j + 1) & (cap - 1);
+				k[j] = ks->keys[i];
+			}
+		free(ks->keys);
 		ks->keys = k;
 		ks->cap = cap;
 	}
-	ks->keys[ks->n++] = key;
+	size_t j = key_hash(key) & (ks->cap - 1);
+	for (; ks->keys[j]; j = (j + 1) & (ks->cap - 1))
+		if (!strcmp(ks->keys[j], key)) {
+			free(key);
+			return 0;
+		}
+	ks->keys[j] = key;
+	ks->n++;
 	return 1;
 }
 
@@ -2513,9 +2540,7 @@ void gal_extract_clean_tree(gal_node *art)
 	gal_meta *m = art->meta;
 	keyset ks = {0};
 	clean_blocks(art, &ks, 0);
-	for (size_t i = 0; i < ks.n; i++)
-		free(ks.keys[i]);
-	free(ks.keys);
+	keyset_free(&ks);
 	for (gal_node *n = art->first, *next; n; n = next) {
 		next = n->next;
 		if (n->type == GAL_NODE_BLOCKQUOTE && pull_quote(n, art))
