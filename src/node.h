@@ -27,6 +27,17 @@ struct gal_node {
 	gal_docmeta *docmeta; /* DOCUMENT */
 };
 
+/* The next node of a walk over root's subtree in document order (parent pointers, no allocation); NULL at the
+ * end. */
+static inline const gal_node *gal_node_walk_next(const gal_node *n, const gal_node *root)
+{
+	if (n->first)
+		return n->first;
+	while (n != root && !n->next)
+		n = n->parent;
+	return n == root ? NULL : n->next;
+}
+
 /* Removes every byline of m (a reader that took them from a source it then rejects). */
 void gal_meta_clear_bylines(gal_meta *m);
 

@@ -530,22 +530,22 @@ gal_event gal_iter_next(gal_iter *it)
 
 char *gal_node_text(const gal_node *node)
 {
-	gal_buf b = GAL_BUF_INIT;
-	gal_iter *it = gal_iter_new((gal_node *)node);
-	if (!it)
+	/* two walks, the first to size the string: extractors call this for every paragraph */
+	size_t size = 1;
+	for (const gal_node *n = node; n; n = gal_node_walk_next(n, node))
+		size += n->lit ? n->len : n->type == GAL_NODE_LINEBREAK;
+	char *out = malloc(size), *o = out;
+	if (!out)
 		return NULL;
-	gal_event ev;
-	while ((ev = gal_iter_next(it)) != GAL_EVENT_DONE) {
-		gal_node *n = gal_iter_node(it);
-		if (ev != GAL_EVENT_ENTER)
-			continue;
-		if (n->lit)
-			gal_buf_put(&b, n->lit, n->len);
-		else if (n->type == GAL_NODE_LINEBREAK)
-			gal_buf_put(&b, " ", 1);
+	for (const gal_node *n = node; n; n = gal_node_walk_next(n, node)) {
+		if (n->lit) {
+			memcpy(o, n->lit, n->len);
+			o += n->len;
+		} else if (n->type == GAL_NODE_LINEBREAK)
+			*o++ = ' ';
 	}
-	gal_iter_free(it);
-	return gal_buf_detach(&b);
+	*o = '\0';
+	return out;
 }
 
 size_t gal_node_count(const gal_node *node)

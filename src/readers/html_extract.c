@@ -962,23 +962,34 @@ static size_t count_cta(const char *lower)
 	return n;
 }
 
-/* Lower-cases ASCII, Latin-1 letters and Cyrillic in place (each keeps its byte length). */
-static char *lower_text(char *s)
+/* Lower-cases the character at p in place if it is ASCII, a Latin-1 letter or Cyrillic (each keeps its byte
+ * length); returns the bytes to step over. Other characters are left alone, whatever their length. */
+static size_t lower_char(unsigned char *p)
 {
-	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+	if (*p < 0x80) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 32;
-		else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
-			p[1] += 0x20, p++; /* À-Þ */
-		else if (*p == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
-			p[1] += 0x20, p++; /* А-П */
-		else if (*p == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF)
-			p[0] = 0xD1, p[1] -= 0x20, p++; /* Р-Я */
-		else if (*p == 0xD0 && p[1] == 0x81)
-			p[0] = 0xD1, p[1] = 0x91, p++; /* Ё */
-		else if (*p >= 0x80 && p[1])
-			p++; /* the rest of other sequences is left alone */
+		return 1;
 	}
+	if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
+		p[1] += 0x20; /* À-Þ */
+	else if (*p == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
+		p[1] += 0x20; /* А-П */
+	else if (*p == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF)
+		p[0] = 0xD1, p[1] -= 0x20; /* Р-Я */
+	else if (*p == 0xD0 && p[1] == 0x81)
+		p[0] = 0xD1, p[1] = 0x91; /* Ё */
+	size_t n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+	for (size_t i = 1; i < n; i++)
+		if (!p[i])
+			return i; /* a truncated sequence: never step over the NUL */
+	return n;
+}
+
+static char *lower_text(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p;)
+		p += lower_char(p);
 	return s;
 }
 
@@ -2013,7 +2024,43 @@ void gal_extract_free(gal_extract *ex)
 /* ------------------------------------------------------------------ the tree pass */
 
 /* Lower-cased (ASCII) text of a block, white space collapsed. */
-static char *block_key(const gal_node *n) { return lower_text(node_text_collapsed(n)); }
+/* A block's text with white space collapsed (as gal_collapse_ws) and lower-cased (as lower_text), made in one
+ * walk: the key of every paragraph for the repeat and furniture tests. */
+static char *block_key(const gal_node *n)
+{
+	size_t size = 1;
+	for (const gal_node *k = n; k; k = gal_node_walk_next(k, n))
+		size += k->lit ? k->len : k->type == GAL_NODE_LINEBREAK;
+	char *out = malloc(size);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	int pending = 0;
+	for (const gal_node *k = n; k; k = gal_node_walk_next(k, n)) {
+		const unsigned char *p = (const unsigned char *)(k->lit ? k->lit : k->type == GAL_NODE_LINEBREAK ? " " : "");
+		const unsigned char *end = p + (k->lit ? k->len : k->type == GAL_NODE_LINEBREAK);
+		while (p < end) {
+			if (gal_is_space(*p) || (p[0] == 0xC2 && p + 1 < end && p[1] == 0xA0)) {
+				p += *p == 0xC2 ? 2 : 1; /* U+00A0 counts as white space, as in gal_collapse_ws */
+				pending = o > 0;
+				continue;
+			}
+			if (pending)
+				out[o++] = ' ';
+			pending = 0;
+			size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+			if (len > (size_t)(end - p))
+				len = (size_t)(end - p);
+			memcpy(out + o, p, len);
+			out[o + len] = '\0';
+			lower_char((unsigned char *)out + o);
+			o += len;
+			p += len;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
 
 /* Whether s holds no visible character: spaces, no-break spaces, zero-width spaces. */
 static int visibly_blank(const char *s)
@@ -2110,6 +2157,8 @@ static int furniture_label(const char *lower)
 {
 	size_t len;
 	const char *core = label_core(lower, &len);
+	if (len > 64) /* longer than any label: most paragraphs stop here */
+		return 0;
 	for (size_t i = 0; len && furniture_lines[i]; i++)
 		if (strlen(furniture_lines[i]) == len && !strncmp(core, furniture_lines[i], len))
 			return 1;
@@ -2346,32 +2395,81 @@ static size_t words_of(const char *t, char **buf)
 	return count;
 }
 
-/* Whether most words of a quotation already stand in one paragraph of the story: a pull quote. */
-static int pull_quote(const gal_node *q, const gal_node *art)
+/* A paragraph's words as a hash set, made once for all the quotations of an article. */
+typedef struct {
+	char *words;       /* NUL-separated */
+	const char **set;  /* cap slots, a power of two; NULL = empty */
+	size_t cap;
+} word_set;
+
+typedef struct {
+	word_set *v; /* one per PARAGRAPH child of the article, in order; built on first use */
+	size_t n;
+	int built;
+} para_words;
+
+static const char **set_slot(const word_set *ws, const char *w)
+{
+	size_t h = key_hash(w) & (ws->cap - 1);
+	while (ws->set[h] && strcmp(ws->set[h], w))
+		h = (h + 1) & (ws->cap - 1);
+	return &ws->set[h];
+}
+
+static void para_words_free(para_words *pw)
+{
+	for (size_t i = 0; i < pw->n; i++) {
+		free(pw->v[i].words);
+		free(pw->v[i].set);
+	}
+	free(pw->v);
+}
+
+static int para_words_build(para_words *pw, const gal_node *art)
+{
+	pw->built = 1;
+	size_t n = 0;
+	for (const gal_node *p = art->first; p; p = p->next)
+		n += p->type == GAL_NODE_PARAGRAPH;
+	if (!n || !(pw->v = calloc(n, sizeof *pw->v)))
+		return 0;
+	for (const gal_node *p = art->first; p; p = p->next) {
+		if (p->type != GAL_NODE_PARAGRAPH)
+			continue;
+		word_set *ws = &pw->v[pw->n++];
+		char *pt = gal_node_text(p);
+		size_t np = pt ? words_of(pt, &ws->words) : 0;
+		free(pt);
+		for (ws->cap = 16; ws->cap < np * 2; ws->cap *= 2)
+			;
+		if (!(ws->set = calloc(ws->cap, sizeof *ws->set)))
+			return 0;
+		const char *v = ws->words;
+		for (size_t j = 0; j < np; j++, v += strlen(v) + 1)
+			*set_slot(ws, v) = v;
+	}
+	return 1;
+}
+
+/* Whether most words of a quotation already stand in one paragraph of the story: a pull quote. Linear in the
+ * article's words per quotation (long reads hold many quotations and hundreds of paragraphs). */
+static int pull_quote(const gal_node *q, const gal_node *art, para_words *pw)
 {
 	char *qt = gal_node_text(q), *qw = NULL;
 	size_t nq = qt ? words_of(qt, &qw) : 0;
 	free(qt);
 	int found = 0;
-	for (const gal_node *p = art->first; p && nq >= 6 && !found; p = p->next) {
-		if (p->type != GAL_NODE_PARAGRAPH)
-			continue;
-		char *pt = gal_node_text(p), *pw = NULL;
-		size_t np = pt ? words_of(pt, &pw) : 0;
-		free(pt);
-		size_t hit = 0;
-		const char *w = qw;
-		for (size_t i = 0; i < nq; i++, w += strlen(w) + 1) {
-			const char *v = pw;
-			for (size_t j = 0; j < np; j++, v += strlen(v) + 1)
-				if (!strcmp(w, v)) {
-					hit++;
-					break;
-				}
+	if (nq >= 6 && (pw->built || para_words_build(pw, art)))
+		for (size_t p = 0; p < pw->n && !found; p++) {
+			if (!pw->v[p].set)
+				break;
+			/* hit * 10 >= nq * 9 allows this many misses; most paragraphs are ruled out in a few words */
+			size_t misses = 0, allowed = nq - (nq * 9 + 9) / 10;
+			const char *w = qw;
+			for (size_t i = 0; i < nq && misses <= allowed; i++, w += strlen(w) + 1)
+				misses += *set_slot(&pw->v[p], w) == NULL;
+			found = misses <= allowed;
 		}
-		found = hit * 10 >= nq * 9;
-		free(pw);
-	}
 	free(qw);
 	return found;
 }
@@ -2397,9 +2495,42 @@ static const char *const author_links[] = {"more stories by ", "more from ", "mo
 
 /* A "By" line naming one of the article's authors ("By Jane Doe | May 21", "Von Katharina Brenner und ..."):
  * the byline again, wherever it stands in the body. */
+/* Whether a block's text is longer than `limit` bytes, without copying it. */
+static int text_longer(const gal_node *n, size_t limit)
+{
+	size_t len = 0;
+	for (const gal_node *k = n; k && len <= limit; k = gal_node_walk_next(k, n))
+		len += k->lit ? k->len : 0;
+	return len > limit;
+}
+
+/* The start of a block's text, white space collapsed and lower-cased, as block_key() begins (for prefix tests
+ * before the whole key is made). Caller frees. */
+static char *key_start(const gal_node *n)
+{
+	char raw[160];
+	size_t len = 0;
+	for (const gal_node *k = n; k && len < sizeof raw - 1; k = gal_node_walk_next(k, n)) {
+		const char *src = k->lit ? k->lit : k->type == GAL_NODE_LINEBREAK ? " " : NULL;
+		size_t m = k->lit ? k->len : src ? 1 : 0;
+		if (m > sizeof raw - 1 - len)
+			m = sizeof raw - 1 - len;
+		memcpy(raw + len, src ? src : "", m);
+		len += m;
+	}
+	raw[len] = '\0';
+	return lower_text(gal_collapse_ws(raw));
+}
+
 static int byline_again(const gal_node *n, const gal_meta *m)
 {
-	if (n->type != GAL_NODE_PARAGRAPH || !m->nbylines)
+	if (n->type != GAL_NODE_PARAGRAPH || !m->nbylines || text_longer(n, 800))
+		return 0; /* (the reader collapses white space: 800 bytes of text never shrink below the 200 tested) */
+	/* most paragraphs fail on their first words: test those before the whole text is copied */
+	char *start = key_start(n);
+	int maybe = !start || strlen(start) < 40 || after_by(start);
+	free(start);
+	if (!maybe)
 		return 0;
 	char *key = block_key(n);
 	const char *by = key && strlen(key) < 200 ? after_by(key) : NULL;
@@ -2541,11 +2672,13 @@ void gal_extract_clean_tree(gal_node *art)
 	keyset ks = {0};
 	clean_blocks(art, &ks, 0);
 	keyset_free(&ks);
+	para_words pw = {0};
 	for (gal_node *n = art->first, *next; n; n = next) {
 		next = n->next;
-		if (n->type == GAL_NODE_BLOCKQUOTE && pull_quote(n, art))
+		if (n->type == GAL_NODE_BLOCKQUOTE && pull_quote(n, art, &pw))
 			gal_node_free(n);
 	}
+	para_words_free(&pw);
 	if (!m)
 		return;
 	/* the top of the body: header lines go; a lead picture may sit between them */
