@@ -26,7 +26,16 @@ static void flush_line(gal_render *r)
 	r->col = 0;
 }
 
-static void open_line(gal_render *r)
+static void open_line_slow(gal_render *r);
+
+/* Called before every piece of text: the usual case, a line already open, returns at once. */
+static inline void open_line(gal_render *r)
+{
+	if (!r->line_open || r->need_nl)
+		open_line_slow(r);
+}
+
+static void open_line_slow(gal_render *r)
 {
 	if (r->need_nl && r->started) {
 		if (r->line_open)
@@ -118,8 +127,13 @@ void gal_render_text(gal_render *r, const char *s, size_t n, int wrap)
 			}
 		}
 		uint32_t cp;
-		int k = gal_utf8_decode(p + i, n - i, &cp);
-		int w = gal_cp_width(cp);
+		int k, w;
+		if (p[i] == ' ') /* between the ASCII runs above: the common case */
+			cp = ' ', k = 1, w = 1;
+		else {
+			k = gal_utf8_decode(p + i, n - i, &cp);
+			w = gal_cp_width(cp);
+		}
 		if (wrap && cp == ' ') {
 			if (r->line.len == r->content) { /* no spaces at the start of a line */
 				i += (size_t)k;

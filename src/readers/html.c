@@ -172,25 +172,39 @@ static gal_node *add(hctx *c, gal_node *parent, gal_node_type t)
 /* Appends text with HTML white-space collapsing (spaces, tabs, newlines -> one space). */
 static void append_text(hctx *c, gal_node *parent, const char *s)
 {
-	gal_buf b = GAL_BUF_INIT;
-	for (const char *p = s; *p; p++) {
+	/* collapsed into one buffer sized once (on the stack for the usual short text node) */
+	size_t n = strlen(s), o = 0;
+	char small[1024], *b = n < sizeof small ? small : malloc(n + 1);
+	if (!b) {
+		gal_error_set(c->err, GAL_ENOMEM, c->opts, FMT, 0, 0, "out of memory");
+		c->status = GAL_ENOMEM;
+		return;
+	}
+	for (const char *p = s; *p;) {
 		if (gal_is_space((unsigned char)*p)) {
 			if (!c->ws)
-				gal_buf_putc(&b, ' ');
+				b[o++] = ' ';
 			c->ws = 1;
-		} else {
-			gal_buf_putc(&b, *p);
-			c->ws = 0;
+			p++;
+			continue;
 		}
+		const char *q = p;
+		while (*q && !gal_is_space((unsigned char)*q))
+			q++;
+		memcpy(b + o, p, (size_t)(q - p));
+		o += (size_t)(q - p);
+		p = q;
+		c->ws = 0;
 	}
-	if (b.len) {
+	if (o) {
 		gal_node *last = parent->last;
 		if (!(last && last->type == GAL_NODE_TEXT))
 			last = add(c, parent, GAL_NODE_TEXT);
 		if (last)
-			gal_node_append_literal(last, b.data, b.len);
+			gal_node_append_literal(last, b, o);
 	}
-	gal_buf_free(&b);
+	if (b != small)
+		free(b);
 }
 
 static void append_raw(hctx *c, gal_node *parent, const char *s)

@@ -363,6 +363,12 @@ static int is_comma(const unsigned char *p, size_t *adv)
 static void measure_text(const char *s, size_t *len, size_t *commas)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		if (*p < 0x80) { /* the usual byte */
+			*commas += *p == ',';
+			*len += !gal_is_space(*p);
+			p++;
+			continue;
+		}
 		size_t adv;
 		if (is_comma(p, &adv))
 			(*commas)++;
@@ -2048,7 +2054,12 @@ static char *block_key(const gal_node *n)
 			if (pending)
 				out[o++] = ' ';
 			pending = 0;
-			size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+			if (*p < 0x80) {
+				out[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+				p++;
+				continue;
+			}
+			size_t len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
 			if (len > (size_t)(end - p))
 				len = (size_t)(end - p);
 			memcpy(out + o, p, len);
@@ -2195,12 +2206,20 @@ typedef struct {
 	size_t n, cap;
 } keyset;
 
+/* A string hash that takes eight bytes a step (paragraph keys are long). */
 static size_t key_hash(const char *s)
 {
-	size_t h = 14695981039346656037u; /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 1099511628211u;
-	return h;
+	size_t n = strlen(s);
+	uint64_t h = 14695981039346656037u ^ n, k;
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&k, s, 8);
+		h = (h ^ k) * 0x9E3779B97F4A7C15u;
+		h ^= h >> 32;
+	}
+	k = 0;
+	memcpy(&k, s, n);
+	h = (h ^ k) * 0x9E3779B97F4A7C15u;
+	return (size_t)(h ^ (h >> 29));
 }
 
 static void keyset_free(keyset *ks)

@@ -78,7 +78,19 @@ static const char *ws_ref(char c) { return c == '\t' ? "&#9;" : "&#32;"; }
 /* Escapes literal text for Markdown. `bol`: the text starts a line (block-start syntax must be neutralised). */
 static void md_escape(gal_buf *b, const char *s, size_t n, int bol, int in_table, int in_heading)
 {
+	/* bytes that never need escaping go out in runs */
+	static const unsigned char special[256] = {['\n'] = 1, ['\r'] = 1, ['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1,
+						   ['['] = 1,  [']'] = 1,  ['<'] = 1,   ['~'] = 1, ['|'] = 1, ['#'] = 1,
+						   ['&'] = 1};
 	for (size_t i = 0; i < n; i++) {
+		if (!bol && !special[(unsigned char)s[i]]) {
+			size_t j = i + 1;
+			while (j < n && !special[(unsigned char)s[j]])
+				j++;
+			gal_buf_put(b, s + i, j - i);
+			i = j - 1;
+			continue;
+		}
 		char c = s[i];
 		if (c == '\n' || c == '\r')
 			c = ' ';
@@ -126,9 +138,6 @@ static void md_escape(gal_buf *b, const char *s, size_t n, int bol, int in_table
 			gal_buf_putc(b, c);
 		}
 	}
-	/* trailing spaces are dropped by parsers at the end of a line */
-	size_t k = b->len;
-	(void)k;
 }
 
 /* ------------------------------------------------------------------ inline rendering */
@@ -203,10 +212,16 @@ static void inline_node(const ictx *ic, const gal_node *n, gal_buf *out, int bol
 	int plain = ic->w->plain;
 	switch (n->type) {
 	case GAL_NODE_TEXT:
-		if (plain)
-			for (size_t i = 0; i < n->len; i++)
-				gal_buf_putc(out, n->lit[i] == '\n' ? ' ' : n->lit[i]);
-		else
+		if (plain) {
+			/* copied in runs between line breaks, which become spaces */
+			const char *p = n->lit ? n->lit : "", *end = p + n->len, *nl;
+			while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+				gal_buf_put(out, p, (size_t)(nl - p));
+				gal_buf_putc(out, ' ');
+				p = nl + 1;
+			}
+			gal_buf_put(out, p, (size_t)(end - p));
+		} else
 			md_escape(out, n->lit ? n->lit : "", n->len, bol, ic->w->in_table, ic->in_heading);
 		break;
 	case GAL_NODE_CODE: {
