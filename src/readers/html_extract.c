@@ -2415,17 +2415,40 @@ static size_t words_of(const char *t, char **buf)
 }
 
 /* A paragraph's words as a hash set, made once for all the quotations of an article. */
+/* A paragraph's words for the pull-quote test: first a 512-bit signature of their hashes (one pass over the text,
+ * no copy), which rules out almost every paragraph; the exact word set is made only for a paragraph that passes. */
 typedef struct {
-	char *words;       /* NUL-separated */
-	const char **set;  /* cap slots, a power of two; NULL = empty */
+	const gal_node *p;
+	uint64_t sig[8];
+	char *words;      /* NUL-separated, lower-cased (as words_of); NULL until needed */
+	const char **set; /* cap slots, a power of two; NULL = empty */
 	size_t cap;
 } word_set;
 
 typedef struct {
-	word_set *v; /* one per PARAGRAPH child of the article, in order; built on first use */
+	word_set *v; /* one per PARAGRAPH child of the article, in order; made on first use */
 	size_t n;
 	int built;
 } para_words;
+
+static int word_byte(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || ch >= 0x80;
+}
+
+/* The hash of one word as words_of() writes it (FNV-1a over the lower-cased bytes). */
+static uint32_t word_hash_step(uint32_t h, unsigned char ch)
+{
+	return (h ^ (ch >= 'A' && ch <= 'Z' ? ch + 32u : ch)) * 16777619u;
+}
+
+static uint32_t word_hash(const char *w)
+{
+	uint32_t h = 2166136261u;
+	for (; *w; w++)
+		h = word_hash_step(h, (unsigned char)*w);
+	return h;
+}
 
 static const char **set_slot(const word_set *ws, const char *w)
 {
@@ -2444,6 +2467,29 @@ static void para_words_free(para_words *pw)
 	free(pw->v);
 }
 
+static void signature(word_set *ws)
+{
+	uint32_t h = 2166136261u;
+	int in = 0;
+	for (const gal_node *k = ws->p; k; k = gal_node_walk_next(k, ws->p)) {
+		/* a line break separates words as the space gal_node_text() puts there does */
+		const unsigned char *t = (const unsigned char *)(k->lit ? k->lit : k->type == GAL_NODE_LINEBREAK ? " " : "");
+		size_t len = k->lit ? k->len : k->type == GAL_NODE_LINEBREAK;
+		for (size_t i = 0; i <= len; i++) {
+			if (i < len && word_byte(t[i])) {
+				h = word_hash_step(h, t[i]);
+				in = 1;
+			} else if (i < len && in) {
+				ws->sig[(h >> 6) & 7] |= (uint64_t)1 << (h & 63);
+				h = 2166136261u;
+				in = 0;
+			}
+		}
+	}
+	if (in)
+		ws->sig[(h >> 6) & 7] |= (uint64_t)1 << (h & 63);
+}
+
 static int para_words_build(para_words *pw, const gal_node *art)
 {
 	pw->built = 1;
@@ -2452,21 +2498,29 @@ static int para_words_build(para_words *pw, const gal_node *art)
 		n += p->type == GAL_NODE_PARAGRAPH;
 	if (!n || !(pw->v = calloc(n, sizeof *pw->v)))
 		return 0;
-	for (const gal_node *p = art->first; p; p = p->next) {
-		if (p->type != GAL_NODE_PARAGRAPH)
-			continue;
-		word_set *ws = &pw->v[pw->n++];
-		char *pt = gal_node_text(p);
-		size_t np = pt ? words_of(pt, &ws->words) : 0;
-		free(pt);
-		for (ws->cap = 16; ws->cap < np * 2; ws->cap *= 2)
-			;
-		if (!(ws->set = calloc(ws->cap, sizeof *ws->set)))
-			return 0;
-		const char *v = ws->words;
-		for (size_t j = 0; j < np; j++, v += strlen(v) + 1)
-			*set_slot(ws, v) = v;
-	}
+	for (const gal_node *p = art->first; p; p = p->next)
+		if (p->type == GAL_NODE_PARAGRAPH) {
+			pw->v[pw->n].p = p;
+			signature(&pw->v[pw->n++]);
+		}
+	return 1;
+}
+
+/* The exact word set of a paragraph, made on first use. 0 on ENOMEM. */
+static int exact_words(word_set *ws)
+{
+	if (ws->set)
+		return 1;
+	char *pt = gal_node_text(ws->p);
+	size_t np = pt ? words_of(pt, &ws->words) : 0;
+	free(pt);
+	for (ws->cap = 16; ws->cap < np * 2; ws->cap *= 2)
+		;
+	if (!(ws->set = calloc(ws->cap, sizeof *ws->set)))
+		return 0;
+	const char *v = ws->words;
+	for (size_t j = 0; j < np; j++, v += strlen(v) + 1)
+		*set_slot(ws, v) = v;
 	return 1;
 }
 
@@ -2477,18 +2531,27 @@ static int pull_quote(const gal_node *q, const gal_node *art, para_words *pw)
 	char *qt = gal_node_text(q), *qw = NULL;
 	size_t nq = qt ? words_of(qt, &qw) : 0;
 	free(qt);
+	uint32_t *qh = nq >= 6 ? malloc(nq * sizeof *qh) : NULL;
+	const char *w = qw;
+	for (size_t i = 0; qh && i < nq; i++, w += strlen(w) + 1)
+		qh[i] = word_hash(w);
 	int found = 0;
-	if (nq >= 6 && (pw->built || para_words_build(pw, art)))
+	if (qh && (pw->built || para_words_build(pw, art)))
 		for (size_t p = 0; p < pw->n && !found; p++) {
-			if (!pw->v[p].set)
-				break;
+			word_set *ws = &pw->v[p];
 			/* hit * 10 >= nq * 9 allows this many misses; most paragraphs are ruled out in a few words */
 			size_t misses = 0, allowed = nq - (nq * 9 + 9) / 10;
-			const char *w = qw;
+			for (size_t i = 0; i < nq && misses <= allowed; i++)
+				misses += !(ws->sig[(qh[i] >> 6) & 7] & ((uint64_t)1 << (qh[i] & 63)));
+			if (misses > allowed || !exact_words(ws))
+				continue;
+			misses = 0;
+			w = qw;
 			for (size_t i = 0; i < nq && misses <= allowed; i++, w += strlen(w) + 1)
-				misses += *set_slot(&pw->v[p], w) == NULL;
+				misses += *set_slot(ws, w) == NULL;
 			found = misses <= allowed;
 		}
+	free(qh);
 	free(qw);
 	return found;
 }
