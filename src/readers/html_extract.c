@@ -2054,9 +2054,11 @@ static char *block_key(const gal_node *n)
 			if (pending)
 				out[o++] = ' ';
 			pending = 0;
-			if (*p < 0x80) {
-				out[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-				p++;
+			if (*p < 0x80) { /* a run of ASCII other than white space */
+				do {
+					out[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+					p++;
+				} while (p < end && *p < 0x80 && *p > ' ');
 				continue;
 			}
 			size_t len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
