@@ -20,7 +20,7 @@ HEADERS = $(wildcard src/*.h src/readers/*.h src/writers/*.h)
 DEB_BUILD = gcc make pkg-config libxml2-dev libutf8proc-dev libzip-dev
 DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless
 
-.PHONY: all check demo install clean asan fuzz deps deps-test bench
+.PHONY: all check demo install clean asan fuzz deps deps-test bench bench-tools
 all: $(BUILD)/galley
 
 $(BUILD)/%.o: %.c $(HEADERS)
@@ -74,9 +74,27 @@ fuzz: deps
 	done
 	@echo "built: $(addprefix build-fuzz/,$(FUZZERS)); run e.g. build-fuzz/fuzz_html -max_total_time=60 tests/fuzz/corpus-html, build-fuzz/fuzz_nitf -max_total_time=60 -dict=tests/fuzz/nitf.dict tests/fuzz/corpus-nitf, build-fuzz/fuzz_epub -max_total_time=60 -dict=tests/fuzz/epub.dict tests/fuzz/corpus-epub"
 
-# Benchmarks (not part of check): needs node and npm for the peer (installs it into bench/extract/node_modules)
+# Benchmarks (not part of check): bench/run (throughput against pandoc and libxml2's parse-only speed) and
+# bench/extract/run (extraction quality and speed against Mozilla Readability; needs node and npm, installs the peer
+# into bench/extract/node_modules). Both build their programs with bench-tools.
+BENCH_TOOLS = $(BUILD)/bench/gtime $(BUILD)/bench/gencorpus $(BUILD)/bench/parseonly
 bench: all
+	@sh bench/run
 	@sh bench/extract/run
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/gtime: bench/extract/gtime.c $(BUILD)/libgalley.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
+
+$(BUILD)/bench/gencorpus: bench/gencorpus.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(BUILD)/bench/parseonly: bench/parseonly.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) $(LDFLAGS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
