@@ -232,6 +232,8 @@ char *gal_collapse_ws(const char *s)
 			*o++ = ' ';
 		pending = 0;
 		*o++ = (char)*p;
+		while (p[1] > ' ' && p[1] != 0xC2) /* the rest of a word at once */
+			*o++ = (char)*++p;
 	}
 	*o = '\0';
 	return out;

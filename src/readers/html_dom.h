@@ -9,8 +9,9 @@
 /* The value of an attribute without allocating (libxml2 keeps it as a text child); NULL if absent. */
 static inline const char *gal_dom_attr(const xmlNode *x, const char *name)
 {
+	/* (the first letter is compared inline: most attributes differ there) */
 	for (const xmlAttr *a = x->properties; a; a = a->next)
-		if (a->name && !gal_strcasecmp((const char *)a->name, name))
+		if (a->name && (a->name[0] | 32) == (name[0] | 32) && !gal_strcasecmp((const char *)a->name, name))
 			return a->children && a->children->content ? (const char *)a->children->content : "";
 	return NULL;
 }
