@@ -212,6 +212,28 @@ int gal_strncasecmp(const char *a, const char *b, size_t n)
 }
 
 
+size_t gal_collapse_run(const char *s, char *out, int *ws)
+{
+	size_t o = 0;
+	for (const char *p = s; *p;) {
+		if (gal_is_space((unsigned char)*p)) {
+			if (!*ws)
+				out[o++] = ' ';
+			*ws = 1;
+			p++;
+			continue;
+		}
+		const char *q = p;
+		while (*q && !gal_is_space((unsigned char)*q))
+			q++;
+		memcpy(out + o, p, (size_t)(q - p));
+		o += (size_t)(q - p);
+		p = q;
+		*ws = 0;
+	}
+	return o;
+}
+
 char *gal_collapse_ws(const char *s)
 {
 	size_t n = strlen(s);

@@ -62,6 +62,9 @@ int gal_strcasecmp(const char *a, const char *b);
 int gal_strncasecmp(const char *a, const char *b, size_t n);
 /* HTML whitespace: space, tab, LF, FF, CR */
 static inline int gal_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+/* HTML white-space collapsing of a text run into out (room for strlen(s) bytes): runs of white space become one
+ * space, and none at all when *ws says the text before ended in one; *ws is updated. Returns the bytes written. */
+size_t gal_collapse_run(const char *s, char *out, int *ws);
 /* Copy of s with surrounding whitespace removed and inner runs collapsed to one space; NULL on ENOMEM. */
 char *gal_collapse_ws(const char *s);
 /* Compares texts by their ASCII letters and digits alone, ignoring case (bytes outside ASCII compare exactly):

@@ -180,22 +180,7 @@ static void append_text(hctx *c, gal_node *parent, const char *s)
 		c->status = GAL_ENOMEM;
 		return;
 	}
-	for (const char *p = s; *p;) {
-		if (gal_is_space((unsigned char)*p)) {
-			if (!c->ws)
-				b[o++] = ' ';
-			c->ws = 1;
-			p++;
-			continue;
-		}
-		const char *q = p;
-		while (*q && !gal_is_space((unsigned char)*q))
-			q++;
-		memcpy(b + o, p, (size_t)(q - p));
-		o += (size_t)(q - p);
-		p = q;
-		c->ws = 0;
-	}
+	o = gal_collapse_run(s, b, &c->ws);
 	if (o) {
 		gal_node *last = parent->last;
 		if (!(last && last->type == GAL_NODE_TEXT))

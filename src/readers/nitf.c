@@ -409,27 +409,23 @@ static char *lines_of(const xmlNode *x, int depth)
 /* Appends text with XML-as-HTML white-space collapsing (NITF text is laid out freely by its producers). */
 static void append_text(nctx *c, gal_node *parent, const char *s)
 {
-	gal_buf b = GAL_BUF_INIT;
-	for (const char *p = s; *p; p++) {
-		if (gal_is_space((unsigned char)*p)) {
-			if (!c->ws)
-				gal_buf_putc(&b, ' ');
-			c->ws = 1;
-		} else {
-			gal_buf_putc(&b, *p);
-			c->ws = 0;
-		}
+	/* collapsed into one buffer sized once (on the stack for the usual short text node) */
+	size_t n = strlen(s);
+	char small[1024], *b = n < sizeof small ? small : malloc(n + 1);
+	if (!b) {
+		oom(c);
+		return;
 	}
-	if (b.len) {
+	size_t o = gal_collapse_run(s, b, &c->ws);
+	if (o) {
 		gal_node *last = parent->last;
 		if (!(last && last->type == GAL_NODE_TEXT))
 			last = add(c, parent, GAL_NODE_TEXT);
-		if (last && gal_node_append_literal(last, b.data, b.len) != GAL_OK)
+		if (last && gal_node_append_literal(last, b, o) != GAL_OK)
 			oom(c);
 	}
-	if (b.failed)
-		oom(c);
-	gal_buf_free(&b);
+	if (b != small)
+		free(b);
 }
 
 /* Removes trailing spaces from the last text inside a block, before a line break. */
