@@ -58,10 +58,14 @@ int gal_charset_needs_bom(const char *label);
 /* Whether a code point keeps a string from being NFC as it stands (a combining mark, a character that may compose
  * with the one before it, a singleton or excluded decomposition): strings with none are NFC already. */
 int gal_nfc_unsafe(uint32_t cp);
+enum {
+	GAL_CLEAN_KEEP_FORM = 1, /* an address or identifier: controls go, no NFC */
+	GAL_CLEAN_COLLAPSE = 2   /* flowing text: a control dropped between two spaces leaves one */
+};
 /* Cleans n bytes of UTF-8 for the tree: control characters other than tab and LF dropped (CR LF and a lone CR
- * become LF), then NFC unless `keep_form` (addresses). Returns 0 when the text is clean as it is, 1 with a new
- * string in *out (*outlen bytes, NUL-terminated, caller frees), GAL_ENOMEM. */
-int gal_text_clean(const char *s, size_t n, int keep_form, char **out, size_t *outlen);
+ * become LF), then NFC unless GAL_CLEAN_KEEP_FORM. Returns 0 when the text is clean as it is; else a new string in
+ * *out (*outlen bytes, NUL-terminated, caller frees) and what changed: 1 controls, 2 NFC (or both); GAL_ENOMEM. */
+int gal_text_clean(const char *s, size_t n, int flags, char **out, size_t *outlen);
 /* gal_text_clean on every string of a tree: literals, attributes, article and document metadata. Text nodes left
  * empty are removed. GAL_OK or GAL_ENOMEM. */
 int gal_tree_clean(gal_node *root);
