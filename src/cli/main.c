@@ -33,7 +33,7 @@ static void usage(FILE *fp)
 		"      --css FILE       EPUB output: style sheet replacing the default one\n"
 		"      --from-charset NAME  input encoding, overriding detection (e.g. windows-1252)\n"
 		"      --to-charset NAME    text, Markdown, NITF output encoding (default UTF-8)\n"
-		"      --translit       with --to-charset: approximate what it cannot hold (\"e\" for \"\xc3\xa9\")\n"
+		"      --translit       with --to-charset: approximate what it cannot hold (e.g. straight quotes)\n"
 		"      --strict         invalid bytes in the input are an error, not U+FFFD\n"
 		"  -v, --verbose        report recoverable problems in the input\n"
 		"      --list-formats   print readers and writers\n"
