@@ -29,18 +29,25 @@ static const encoding encodings[] = {
     {"x-user-defined", NULL, NULL, "x-user-defined"},
     /* the rest through iconv */
     {"IBM866", "IBM866", NULL, "866 cp866 csibm866 ibm866"},
-    {"ISO-8859-2", "ISO-8859-2", NULL, "csisolatin2 iso-8859-2 iso-ir-101 iso8859-2 iso88592 iso_8859-2 iso_8859-2:1987 l2 latin2"},
-    {"ISO-8859-3", "ISO-8859-3", NULL, "csisolatin3 iso-8859-3 iso-ir-109 iso8859-3 iso88593 iso_8859-3 iso_8859-3:1988 l3 latin3"},
-    {"ISO-8859-4", "ISO-8859-4", NULL, "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 iso_8859-4 iso_8859-4:1988 l4 latin4"},
-    {"ISO-8859-5", "ISO-8859-5", NULL, "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 iso8859-5 iso88595 iso_8859-5 iso_8859-5:1988"},
+    {"ISO-8859-2", "ISO-8859-2", NULL,
+     "csisolatin2 iso-8859-2 iso-ir-101 iso8859-2 iso88592 iso_8859-2 iso_8859-2:1987 l2 latin2"},
+    {"ISO-8859-3", "ISO-8859-3", NULL,
+     "csisolatin3 iso-8859-3 iso-ir-109 iso8859-3 iso88593 iso_8859-3 iso_8859-3:1988 l3 latin3"},
+    {"ISO-8859-4", "ISO-8859-4", NULL,
+     "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 iso_8859-4 iso_8859-4:1988 l4 latin4"},
+    {"ISO-8859-5", "ISO-8859-5", NULL,
+     "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 iso8859-5 iso88595 iso_8859-5 iso_8859-5:1988"},
     {"ISO-8859-6", "ISO-8859-6", NULL,
-     "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 iso-8859-6 iso-8859-6-e iso-8859-6-i iso-ir-127 "
+     "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 iso-8859-6 iso-8859-6-e iso-8859-6-i "
+     "iso-ir-127 "
      "iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987"},
     {"ISO-8859-7", "ISO-8859-7", NULL,
-     "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 iso-ir-126 iso8859-7 iso88597 iso_8859-7 iso_8859-7:1987 "
+     "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 iso-ir-126 iso8859-7 iso88597 iso_8859-7 "
+     "iso_8859-7:1987 "
      "sun_eu_greek"},
     {"ISO-8859-8", "ISO-8859-8", NULL,
-     "csiso88598e csisolatinhebrew hebrew iso-8859-8 iso-8859-8-e iso-ir-138 iso8859-8 iso88598 iso_8859-8 iso_8859-8:1988 visual"},
+     "csiso88598e csisolatinhebrew hebrew iso-8859-8 iso-8859-8-e iso-ir-138 iso8859-8 iso88598 iso_8859-8 "
+     "iso_8859-8:1988 visual"},
     {"ISO-8859-8-I", "ISO-8859-8", "ISO-8859-8", "csiso88598i iso-8859-8-i logical"},
     {"ISO-8859-10", "ISO-8859-10", NULL, "csisolatin6 iso-8859-10 iso-ir-157 iso8859-10 iso885910 l6 latin6"},
     {"ISO-8859-13", "ISO-8859-13", NULL, "iso-8859-13 iso8859-13 iso885913"},
@@ -55,7 +62,8 @@ static const encoding encodings[] = {
     {"windows-1251", "CP1251", NULL, "cp1251 windows-1251 x-cp1251"},
     {"windows-1253", "CP1253", NULL, "cp1253 windows-1253 x-cp1253"},
     {"windows-1254", "CP1254", NULL,
-     "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 l5 latin5 windows-1254 x-cp1254"},
+     "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 l5 latin5 windows-1254 "
+     "x-cp1254"},
     {"windows-1255", "CP1255", NULL, "cp1255 windows-1255 x-cp1255"},
     {"windows-1256", "CP1256", NULL, "cp1256 windows-1256 x-cp1256"},
     {"windows-1257", "CP1257", NULL, "cp1257 windows-1257 x-cp1257"},
@@ -160,11 +168,15 @@ int gal_charset_check_output(const char *label, gal_error *err)
 	if (label && (gal_charset_is_utf8(label) || output_name(label)))
 		return GAL_OK;
 	if (err)
-		gal_error_set(err, GAL_ECHARSET, NULL, NULL, 0, 0, "cannot write the character set '%s'", label ? label : "");
+		gal_error_set(err, GAL_ECHARSET, NULL, NULL, 0, 0, "cannot write the character set '%s'",
+		              label ? label : "");
 	return GAL_ECHARSET;
 }
 
-static int is_utf16(const encoding *e) { return e && !strncmp(e->name, "UTF-16", 6); }
+static int is_utf16(const encoding *e)
+{
+	return e && !strncmp(e->name, "UTF-16", 6);
+}
 
 void gal_charset_xml_name(const char *label, char *buf, size_t size)
 {
@@ -183,8 +195,8 @@ void gal_charset_xml_name(const char *label, char *buf, size_t size)
 
 int gal_charset_needs_bom(const char *label)
 {
-	static const char *const fixed[] = {"UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE", "UCS-2LE", "UCS-2BE",
-					    "UCS-4LE", "UCS-4BE"};
+	static const char *const fixed[] = {"UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE",
+	                                    "UCS-2LE",  "UCS-2BE",  "UCS-4LE",  "UCS-4BE"};
 	const char *name = output_name(label);
 	for (size_t i = 0; name && i < sizeof fixed / sizeof *fixed; i++)
 		if (!gal_strcasecmp(name, fixed[i]))
@@ -200,7 +212,10 @@ static int starts_ci(const char *p, const char *end, const char *word)
 	return (size_t)(end - p) >= k && !gal_strncasecmp(p, word, k);
 }
 
-static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 /* One attribute of a tag, as the WHATWG prescan reads it: name (lower-cased into name[]) and value (pointer and
  * length into the input). Returns 0 at the tag's end or the input's. */
@@ -298,7 +313,8 @@ static const encoding *html_prescan(const char *d, size_t n, char *lab, size_t l
 				return NULL;
 			p = c + 3;
 			continue;
-		} else if (starts_ci(p, end, "<meta") && p + 5 < end && (gal_is_space((unsigned char)p[5]) || p[5] == '/')) {
+		} else if (starts_ci(p, end, "<meta") && p + 5 < end &&
+		           (gal_is_space((unsigned char)p[5]) || p[5] == '/')) {
 			p += 5;
 			int got_pragma = 0, need_pragma = -1, seen_he = 0, seen_content = 0, seen_charset = 0;
 			const encoding *cs = NULL;
@@ -325,7 +341,8 @@ static const encoding *html_prescan(const char *d, size_t n, char *lab, size_t l
 				return &encodings[E_UTF8];
 			return cs == &encodings[E_USER] ? &encodings[E_1252] : cs;
 		} else if (*p == '<' && p + 1 < end &&
-			   (is_alpha((unsigned char)p[1]) || (p[1] == '/' && p + 2 < end && is_alpha((unsigned char)p[2])))) {
+		           (is_alpha((unsigned char)p[1]) ||
+		            (p[1] == '/' && p + 2 < end && is_alpha((unsigned char)p[2])))) {
 			while (p < end && !gal_is_space((unsigned char)*p) && *p != '>')
 				p++;
 			while (get_attr(&p, end, name, sizeof name, &v, &vn))
@@ -367,17 +384,17 @@ static int xml_prescan(const char *d, size_t n, char *lab, size_t labsize)
 
 /* ------------------------------------------------------------------ decoders */
 
-static const uint16_t cp1252_hi[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+static const uint16_t cp1252_hi[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                       0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                       0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                       0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
 typedef struct {
 	gal_buf out;
-	size_t bad, first_bad;   /* invalid sequences, and the input offset of the first */
-	size_t first_bad_out;    /* where in the output it went, for its line */
-	size_t ctl, first_ctl;   /* control characters dropped */
-	size_t base;             /* input offset of the bytes being decoded */
+	size_t bad, first_bad; /* invalid sequences, and the input offset of the first */
+	size_t first_bad_out;  /* where in the output it went, for its line */
+	size_t ctl, first_ctl; /* control characters dropped */
+	size_t base;           /* input offset of the bytes being decoded */
 } decoder;
 
 /* Controls other than tab, LF and CR never reach the tree: C0, DEL and C1. */
@@ -549,7 +566,7 @@ static long line_at(const char *s, size_t at)
 }
 
 int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *override, const gal_options *opts,
-	       const char *fmtname, const char *part, char **out, size_t *outlen, gal_error *err)
+               const char *fmtname, const char *part, char **out, size_t *outlen, gal_error *err)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	const encoding *enc = NULL, *declared = NULL;
@@ -560,13 +577,14 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 	if (part)
 		snprintf(pfx, sizeof pfx, "%.280s: ", part);
 	const encoding *bom = len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF ? &encodings[E_UTF8]
-			      : len >= 2 && u[0] == 0xFF && u[1] == 0xFE             ? find_encoding("utf-16le", 8)
-			      : len >= 2 && u[0] == 0xFE && u[1] == 0xFF             ? find_encoding("utf-16be", 8)
-										     : NULL;
+	                      : len >= 2 && u[0] == 0xFF && u[1] == 0xFE               ? find_encoding("utf-16le", 8)
+	                      : len >= 2 && u[0] == 0xFE && u[1] == 0xFF               ? find_encoding("utf-16be", 8)
+	                                                                               : NULL;
 	if (override) {
 		if (!(enc = find_encoding(override, strlen(override)))) {
 			if (gal_charset_check_input(override, NULL)) {
-				gal_error_set(err, GAL_ECHARSET, opts, fmtname, 0, 0, "%sunknown character set '%s'", pfx, override);
+				gal_error_set(err, GAL_ECHARSET, opts, fmtname, 0, 0, "%sunknown character set '%s'",
+				              pfx, override);
 				return GAL_ECHARSET;
 			}
 			iconv_name = override;
@@ -588,14 +606,17 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 		if (is_utf16(declared))
 			declared = &encodings[E_UTF8];
 		else if (!declared && iconv_knows("UTF-8", lab))
-			iconv_name = lab; /* XML may name any encoding: beyond the browsers' labels, whatever iconv knows */
+			iconv_name =
+			    lab; /* XML may name any encoding: beyond the browsers' labels, whatever iconv knows */
 		else if (!declared)
-			gal_warn(opts, fmtname, 0, "%sunknown encoding '%s' in the XML declaration; reading as UTF-8", pfx, lab);
+			gal_warn(opts, fmtname, 0, "%sunknown encoding '%s' in the XML declaration; reading as UTF-8",
+			         pfx, lab);
 	}
 	if (!enc && !iconv_name) {
 		enc = declared;
 		if (!enc)
-			enc = mode == GAL_SNIFF_XML || gal_utf8_valid(data, len) ? &encodings[E_UTF8] : &encodings[E_1252];
+			enc = mode == GAL_SNIFF_XML || gal_utf8_valid(data, len) ? &encodings[E_UTF8]
+			                                                         : &encodings[E_1252];
 		/* wire feeds often label UTF-8 bytes as Latin-1: trust the bytes when they are valid UTF-8 */
 		if (declared == &encodings[E_1252] && has_non_ascii(data, len) && gal_utf8_valid(data, len)) {
 			gal_warn(opts, fmtname, 0, "%sdeclared %s, but the bytes are UTF-8", pfx, lab);
@@ -627,16 +648,17 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 		if (opts && opts->charset.strict) {
 			gal_buf_free(&d.out);
 			gal_error_set(err, GAL_ECHARSET, opts, fmtname, line, 0,
-				      "%sinvalid %s at byte %zu (%zu invalid sequence%s in all)", pfx, name, d.first_bad, d.bad,
-				      d.bad == 1 ? "" : "s");
+			              "%sinvalid %s at byte %zu (%zu invalid sequence%s in all)", pfx, name,
+			              d.first_bad, d.bad, d.bad == 1 ? "" : "s");
 			return GAL_ECHARSET;
 		}
-		gal_warn(opts, fmtname, line, "%sinvalid %s: %zu bad byte sequence%s replaced with U+FFFD, the first at byte %zu",
-			 pfx, name, d.bad, d.bad == 1 ? "" : "s", d.first_bad);
+		gal_warn(opts, fmtname, line,
+		         "%sinvalid %s: %zu bad byte sequence%s replaced with U+FFFD, the first at byte %zu", pfx, name,
+		         d.bad, d.bad == 1 ? "" : "s", d.first_bad);
 	}
 	if (d.ctl && opts && opts->verbose)
 		gal_warn(opts, fmtname, 0, "%s%zu control character%s dropped, the first at byte %zu", pfx, d.ctl,
-			 d.ctl == 1 ? "" : "s", d.first_ctl);
+		         d.ctl == 1 ? "" : "s", d.first_ctl);
 	if (!d.out.data)
 		gal_buf_put(&d.out, "", 0);
 	*outlen = d.out.len;
@@ -652,16 +674,16 @@ struct gal_encoder {
 	locale_t loc; /* transliteration's locale, (locale_t)0 when not transliterating */
 	gal_encode_mode mode;
 	const char *fmtname;
-	char name[64];     /* the encoding, for messages */
-	gal_buf out;       /* encoded bytes, held until finish */
-	char pend[4];      /* the start of a character cut by the end of a write */
+	char name[64]; /* the encoding, for messages */
+	gal_buf out;   /* encoded bytes, held until finish */
+	char pend[4];  /* the start of a character cut by the end of a write */
 	size_t npend;
-	long line, col;    /* of the next input character: lines and characters of the output from 1 */
+	long line, col; /* of the next input character: lines and characters of the output from 1 */
 	int status;
-	uint32_t bad_cp;   /* the first character the encoding cannot hold, and where */
+	uint32_t bad_cp; /* the first character the encoding cannot hold, and where */
 	long bad_line, bad_col;
-	int invalid;       /* the writer gave invalid UTF-8 */
-	int subst;         /* writing a substitute */
+	int invalid; /* the writer gave invalid UTF-8 */
+	int subst;   /* writing a substitute */
 };
 
 /* Advances line and column over UTF-8 the encoder consumed. */
@@ -717,7 +739,8 @@ static void conv(gal_encoder *e, const char *s, size_t n, int at_end)
 	while ((left > 0 || at_end) && !e->status) {
 		char *o = tmp, *from = in;
 		size_t oleft = sizeof tmp;
-		size_t r = at_end && !left ? iconv(e->cd, NULL, NULL, &o, &oleft) : iconv(e->cd, &in, &left, &o, &oleft);
+		size_t r =
+		    at_end && !left ? iconv(e->cd, NULL, NULL, &o, &oleft) : iconv(e->cd, &in, &left, &o, &oleft);
 		int saved = errno;
 		gal_buf_put(&e->out, tmp, (size_t)(o - tmp));
 		if (e->out.failed)
@@ -787,13 +810,14 @@ static int enc_write(void *ctx, const char *data, size_t len)
 }
 
 int gal_encoder_new(gal_sink *inner, const char *label, gal_encode_mode mode, const char *fmtname, gal_encoder **out,
-		    gal_sink **sink, gal_error *err)
+                    gal_sink **sink, gal_error *err)
 {
 	*out = NULL;
 	*sink = NULL;
 	const char *iname = label ? output_name(label) : NULL;
 	if (!iname) {
-		gal_error_set(err, GAL_ECHARSET, NULL, fmtname, 0, 0, "cannot write the character set '%s'", label ? label : "");
+		gal_error_set(err, GAL_ECHARSET, NULL, fmtname, 0, 0, "cannot write the character set '%s'",
+		              label ? label : "");
 		return GAL_ECHARSET;
 	}
 	gal_encoder *e = calloc(1, sizeof *e);
@@ -810,8 +834,8 @@ int gal_encoder_new(gal_sink *inner, const char *label, gal_encode_mode mode, co
 	char full[96];
 	snprintf(full, sizeof full, "%s%s", iname, mode == GAL_ENCODE_TRANSLIT ? "//TRANSLIT" : "");
 	if (mode == GAL_ENCODE_TRANSLIT) {
-		/* glibc transliterates with the tables of the calling thread's LC_CTYPE, and the "C" locale has none for
-		 * accented letters: a UTF-8 locale of this conversion's own, never the process's (setlocale) */
+		/* glibc transliterates with the tables of the calling thread's LC_CTYPE, and the "C" locale has none
+		 * for accented letters: a UTF-8 locale of this conversion's own, never the process's (setlocale) */
 		static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8"};
 		for (size_t i = 0; i < sizeof names / sizeof *names && !e->loc; i++)
 			e->loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
@@ -858,12 +882,13 @@ int gal_encoder_finish(gal_encoder *e, int status, gal_error *err)
 		}
 		if (e->invalid && e->bad_cp == 0xFFFD)
 			gal_error_set(err, GAL_ECHARSET, NULL, e->fmtname, 0, 0,
-				      "invalid UTF-8 in the output at line %ld, column %ld", e->bad_line, e->bad_col);
+			              "invalid UTF-8 in the output at line %ld, column %ld", e->bad_line, e->bad_col);
 		else
-			gal_error_set(err, GAL_ECHARSET, NULL, e->fmtname, 0, 0,
-				      "U+%04X%s at line %ld, column %ld of the output cannot be written in %s (--translit "
-				      "approximates it)",
-				      (unsigned)e->bad_cp, glyph, e->bad_line, e->bad_col, e->name);
+			gal_error_set(
+			    err, GAL_ECHARSET, NULL, e->fmtname, 0, 0,
+			    "U+%04X%s at line %ld, column %ld of the output cannot be written in %s (--translit "
+			    "approximates it)",
+			    (unsigned)e->bad_cp, glyph, e->bad_line, e->bad_col, e->name);
 		return GAL_ECHARSET;
 	}
 	if (e->status) {

@@ -16,7 +16,7 @@ typedef enum { GAL_SNIFF_HTML, GAL_SNIFF_XML } gal_sniff_mode;
  * GAL_ECHARSET with opts->charset.strict. Control characters other than tab, LF and CR are dropped. `part` (may be
  * NULL) names the document inside a container for messages. *out is NUL-terminated, caller frees. */
 int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *override, const gal_options *opts,
-	       const char *fmtname, const char *part, char **out, size_t *outlen, gal_error *err);
+               const char *fmtname, const char *part, char **out, size_t *outlen, gal_error *err);
 
 /* 1 if `label` (may be NULL) names an encoding whose text holds NUL bytes (UTF-16, UTF-32). */
 int gal_charset_wide(const char *label);
@@ -39,7 +39,7 @@ typedef struct gal_encoder gal_encoder;
  * held until gal_encoder_finish, so that a failed conversion writes nothing. `fmtname` names the writer in
  * messages. GAL_ECHARSET when iconv(3) does not know the encoding. */
 int gal_encoder_new(gal_sink *inner, const char *label, gal_encode_mode mode, const char *fmtname, gal_encoder **out,
-		    gal_sink **sink, gal_error *err);
+                    gal_sink **sink, gal_error *err);
 /* Ends the conversion. With `status` (the writer's) GAL_OK and no conversion error, the bytes go to the inner sink;
  * otherwise nothing does. Returns the first failure (a conversion error with its message in err). */
 int gal_encoder_finish(gal_encoder *e, int status, gal_error *err);

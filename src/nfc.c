@@ -38,7 +38,10 @@ int gal_nfc_unsafe(uint32_t cp)
 }
 
 /* A control character that leaves the tree: C0 but tab and LF, DEL, C1. CR is handled apart. */
-static int is_control(uint32_t cp) { return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp < 0xA0); }
+static int is_control(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp < 0xA0);
+}
 
 /* What a string needs: 1 bit controls, 2 bit NFC. */
 static int needs(const unsigned char *s, size_t n)
@@ -105,7 +108,7 @@ int gal_text_clean(const char *s, size_t n, int flags, char **out, size_t *outle
 	if (what & 2) {
 		utf8proc_uint8_t *nfc = NULL;
 		utf8proc_ssize_t r = utf8proc_map(t ? (const utf8proc_uint8_t *)t : u, (utf8proc_ssize_t)tn, &nfc,
-						  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (r >= 0 && (r != (utf8proc_ssize_t)tn || memcmp(nfc, t ? t : s, tn))) {
 			free(t);
 			t = (char *)nfc, tn = (size_t)r;
@@ -148,10 +151,10 @@ static int clean_meta(gal_meta *m)
 	/* addresses and identifiers keep their form: only controls go */
 	rc |= clean_slot(&m->id, ADDRESS);
 	rc |= clean_slot(&m->url, ADDRESS);
-	char **text[] = {&m->headline, &m->deck,   &m->dateline_place, &m->dateline_date, &m->issued,
-			 &m->modified, &m->section, &m->language,      &m->source,        &m->copyright,
-			 &m->abstract, &m->tagline, &m->released,      &m->expires,       &m->rights,
-			 &m->series,   &m->bibliography};
+	char **text[] = {&m->headline, &m->deck,        &m->dateline_place, &m->dateline_date, &m->issued,
+	                 &m->modified, &m->section,     &m->language,       &m->source,        &m->copyright,
+	                 &m->abstract, &m->tagline,     &m->released,       &m->expires,       &m->rights,
+	                 &m->series,   &m->bibliography};
 	for (size_t i = 0; i < sizeof text / sizeof *text; i++)
 		rc |= clean_slot(text[i], TEXT);
 	for (size_t i = 0; i < m->nbylines; i++)
@@ -224,7 +227,8 @@ int gal_tree_clean(gal_node *root)
 		}
 		/* s1-s3 by type (gal_attr): link href and figure src are addresses */
 		int address1 = n->type == GAL_NODE_LINK || n->type == GAL_NODE_FIGURE;
-		rc |= clean_slot(&n->s1, address1 ? ADDRESS : TEXT) | clean_slot(&n->s2, TEXT) | clean_slot(&n->s3, TEXT);
+		rc |=
+		    clean_slot(&n->s1, address1 ? ADDRESS : TEXT) | clean_slot(&n->s2, TEXT) | clean_slot(&n->s3, TEXT);
 		if (n->meta)
 			rc |= clean_meta(n->meta);
 		if (n->docmeta)

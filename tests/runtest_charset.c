@@ -20,7 +20,7 @@ static void nitf_validate(const char *what, const char *file);
 static int split_args(char *s, char **argv, int max);
 static const char *find_input(const char *dir, char *buf, size_t size);
 static void galley_run(const char *cwd, const char *const *pre, char **extra, int nextra, const char *const *post,
-		       result *r);
+                       result *r);
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -38,7 +38,7 @@ static void cs_warn(void *ud, const gal_error *w)
 
 /* gal_decode with its warnings in *log; the error's message there too. */
 static int cs_decode(const char *data, size_t len, gal_sniff_mode mode, const char *override, int strict, char **out,
-		     size_t *n, cs_log *log, long *line)
+                     size_t *n, cs_log *log, long *line)
 {
 	gal_options opts = GAL_OPTIONS_INIT;
 	memset(log, 0, sizeof *log);
@@ -85,39 +85,63 @@ static void unit_charset_labels(void)
 {
 	static const struct {
 		const char *label, *name;
-	} labels[] = {{"latin1", "windows-1252"},    {" ISO-8859-1\t", "windows-1252"}, {"US-ASCII", "windows-1252"},
-		      {"iso_8859-1:1987", "windows-1252"}, {"ansi_x3.4-1968", "windows-1252"}, {"utf8", "UTF-8"},
-		      {"unicode-1-1-utf-8", "UTF-8"},   {"x-sjis", "Shift_JIS"},           {"windows-31j", "Shift_JIS"},
-		      {"gb2312", "GBK"},                {"chinese", "GBK"},                {"GB18030", "gb18030"},
-		      {"ks_c_5601-1987", "EUC-KR"},     {"big5-hkscs", "Big5"},            {"unicode", "UTF-16LE"},
-		      {"utf-16", "UTF-16LE"},           {"ucs-2", "UTF-16LE"},             {"unicodefffe", "UTF-16BE"},
-		      {"iso-8859-9", "windows-1254"},   {"tis-620", "windows-874"},        {"l9", "ISO-8859-15"},
-		      {"koi", "KOI8-R"},                {"koi8-ru", "KOI8-U"},             {"mac", "macintosh"},
-		      {"logical", "ISO-8859-8-I"},      {"x-user-defined", "x-user-defined"}, {"dos-874", "windows-874"},
-		      {"cp866", "IBM866"},              {"x-mac-ukrainian", "x-mac-cyrillic"}, {"iso-2022-kr", "ISO-2022-KR"},
-		      {"latin9", NULL},                 {"utf-7", NULL},                   {"", NULL},
-		      {"iso-8859-1x", NULL},            {"hz-gb-2312", NULL}};
+	} labels[] = {{"latin1", "windows-1252"},
+	              {" ISO-8859-1\t", "windows-1252"},
+	              {"US-ASCII", "windows-1252"},
+	              {"iso_8859-1:1987", "windows-1252"},
+	              {"ansi_x3.4-1968", "windows-1252"},
+	              {"utf8", "UTF-8"},
+	              {"unicode-1-1-utf-8", "UTF-8"},
+	              {"x-sjis", "Shift_JIS"},
+	              {"windows-31j", "Shift_JIS"},
+	              {"gb2312", "GBK"},
+	              {"chinese", "GBK"},
+	              {"GB18030", "gb18030"},
+	              {"ks_c_5601-1987", "EUC-KR"},
+	              {"big5-hkscs", "Big5"},
+	              {"unicode", "UTF-16LE"},
+	              {"utf-16", "UTF-16LE"},
+	              {"ucs-2", "UTF-16LE"},
+	              {"unicodefffe", "UTF-16BE"},
+	              {"iso-8859-9", "windows-1254"},
+	              {"tis-620", "windows-874"},
+	              {"l9", "ISO-8859-15"},
+	              {"koi", "KOI8-R"},
+	              {"koi8-ru", "KOI8-U"},
+	              {"mac", "macintosh"},
+	              {"logical", "ISO-8859-8-I"},
+	              {"x-user-defined", "x-user-defined"},
+	              {"dos-874", "windows-874"},
+	              {"cp866", "IBM866"},
+	              {"x-mac-ukrainian", "x-mac-cyrillic"},
+	              {"iso-2022-kr", "ISO-2022-KR"},
+	              {"latin9", NULL},
+	              {"utf-7", NULL},
+	              {"", NULL},
+	              {"iso-8859-1x", NULL},
+	              {"hz-gb-2312", NULL}};
 	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
 		const char *got = gal_charset_canonical(labels[i].label);
-		CHECK(labels[i].name ? got && !strcmp(got, labels[i].name) : !got, "label '%s': '%s', want '%s'", labels[i].label,
-		      got ? got : "(none)", labels[i].name ? labels[i].name : "(none)");
+		CHECK(labels[i].name ? got && !strcmp(got, labels[i].name) : !got, "label '%s': '%s', want '%s'",
+		      labels[i].label, got ? got : "(none)", labels[i].name ? labels[i].name : "(none)");
 	}
 	/* every encoding of the table opens in this system's iconv and keeps ASCII as it is (one label each) */
 	static const char *const one_each[] = {
-	    "utf-8",        "windows-1252", "x-user-defined", "ibm866",      "iso-8859-2",   "iso-8859-3",  "iso-8859-4",
-	    "iso-8859-5",   "iso-8859-6",   "iso-8859-7",     "iso-8859-8",  "iso-8859-8-i", "iso-8859-10", "iso-8859-13",
-	    "iso-8859-14",  "iso-8859-15",  "iso-8859-16",    "koi8-r",      "koi8-u",       "macintosh",   "windows-874",
-	    "windows-1250", "windows-1251", "windows-1253",   "windows-1254", "windows-1255", "windows-1256",
-	    "windows-1257", "windows-1258", "x-mac-cyrillic", "gbk",         "gb18030",      "big5",        "euc-jp",
-	    "iso-2022-jp",  "shift_jis",    "euc-kr",         "iso-2022-kr", "iso-2022-cn",  "iso-2022-cn-ext"};
+	    "utf-8",        "windows-1252", "x-user-defined", "ibm866",         "iso-8859-2",   "iso-8859-3",
+	    "iso-8859-4",   "iso-8859-5",   "iso-8859-6",     "iso-8859-7",     "iso-8859-8",   "iso-8859-8-i",
+	    "iso-8859-10",  "iso-8859-13",  "iso-8859-14",    "iso-8859-15",    "iso-8859-16",  "koi8-r",
+	    "koi8-u",       "macintosh",    "windows-874",    "windows-1250",   "windows-1251", "windows-1253",
+	    "windows-1254", "windows-1255", "windows-1256",   "windows-1257",   "windows-1258", "x-mac-cyrillic",
+	    "gbk",          "gb18030",      "big5",           "euc-jp",         "iso-2022-jp",  "shift_jis",
+	    "euc-kr",       "iso-2022-kr",  "iso-2022-cn",    "iso-2022-cn-ext"};
 	const char *ascii = "<p>Plain ASCII, 1-2-3 [ok] ~\\ {x}</p>\n";
 	for (size_t i = 0; i < sizeof one_each / sizeof *one_each; i++) {
 		char *out;
 		size_t n;
 		cs_log log;
 		int rc = cs_decode(ascii, strlen(ascii), GAL_SNIFF_HTML, one_each[i], 0, &out, &n, &log, NULL);
-		CHECK(rc == 0 && out && !strcmp(out, ascii) && !log.n, "%s decodes ASCII as ASCII (%d): '%s' %s", one_each[i],
-		      rc, out ? out : "", log.msg);
+		CHECK(rc == 0 && out && !strcmp(out, ascii) && !log.n, "%s decodes ASCII as ASCII (%d): '%s' %s",
+		      one_each[i], rc, out ? out : "", log.msg);
 		free(out);
 		CHECK(gal_charset_check_input(one_each[i], NULL) == GAL_OK, "%s: a known input label", one_each[i]);
 	}
@@ -125,27 +149,37 @@ static void unit_charset_labels(void)
 	      "names only iconv knows are accepted for input");
 	gal_error err;
 	CHECK(gal_charset_check_input("no-such-charset", &err) == GAL_ECHARSET &&
-		  !strcmp(err.message, "unknown character set 'no-such-charset'"),
+	          !strcmp(err.message, "unknown character set 'no-such-charset'"),
 	      "unknown input charset: %s", err.message);
-	CHECK(gal_charset_check_output("latin1", NULL) == GAL_OK && gal_charset_check_output("shift_jis", NULL) == GAL_OK &&
-		  gal_charset_check_output("utf-8", NULL) == GAL_OK && gal_charset_check_output("UTF-16", NULL) == GAL_OK,
+	CHECK(gal_charset_check_output("latin1", NULL) == GAL_OK &&
+	          gal_charset_check_output("shift_jis", NULL) == GAL_OK &&
+	          gal_charset_check_output("utf-8", NULL) == GAL_OK &&
+	          gal_charset_check_output("UTF-16", NULL) == GAL_OK,
 	      "output charsets");
 	CHECK(gal_charset_check_output("x-user-defined", &err) == GAL_ECHARSET &&
-		  !strcmp(err.message, "cannot write the character set 'x-user-defined'"),
+	          !strcmp(err.message, "cannot write the character set 'x-user-defined'"),
 	      "x-user-defined cannot be written: %s", err.message);
-	CHECK(gal_charset_is_utf8(" UTF8 ") && gal_charset_is_utf8("unicode-1-1-utf-8") && !gal_charset_is_utf8("utf-16") &&
-		  !gal_charset_is_utf8(NULL),
+	CHECK(gal_charset_is_utf8(" UTF8 ") && gal_charset_is_utf8("unicode-1-1-utf-8") &&
+	          !gal_charset_is_utf8("utf-16") && !gal_charset_is_utf8(NULL),
 	      "UTF-8 labels");
 	CHECK(gal_charset_wide("utf-16") && gal_charset_wide("UTF-32LE") && gal_charset_wide("unicodefffe") &&
-		  !gal_charset_wide("latin1") && !gal_charset_wide(NULL),
+	          !gal_charset_wide("latin1") && !gal_charset_wide(NULL),
 	      "wide encodings");
 	static const struct {
 		const char *label, *xml;
 		int bom;
-	} names[] = {{"latin1", "LATIN1", 0},         {"iso-8859-1", "ISO-8859-1", 0}, {"shift_jis", "Shift_JIS", 0},
-		     {"x-sjis", "Shift_JIS", 0},      {"koi8-r", "KOI8-R", 0},         {"latin2", "ISO-8859-2", 0},
-		     {"unicodefffe", "UTF-16BE", 1},   {"utf-16le", "UTF-16LE", 1},     {"utf-16", "UTF-16", 0},
-		     {"cp437", "CP437", 0},            {"windows-1252", "WINDOWS-1252", 0}, {"gb2312", "GBK", 0}};
+	} names[] = {{"latin1", "LATIN1", 0},
+	             {"iso-8859-1", "ISO-8859-1", 0},
+	             {"shift_jis", "Shift_JIS", 0},
+	             {"x-sjis", "Shift_JIS", 0},
+	             {"koi8-r", "KOI8-R", 0},
+	             {"latin2", "ISO-8859-2", 0},
+	             {"unicodefffe", "UTF-16BE", 1},
+	             {"utf-16le", "UTF-16LE", 1},
+	             {"utf-16", "UTF-16", 0},
+	             {"cp437", "CP437", 0},
+	             {"windows-1252", "WINDOWS-1252", 0},
+	             {"gb2312", "GBK", 0}};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		char buf[64];
 		gal_charset_xml_name(names[i].label, buf, sizeof buf);
@@ -162,8 +196,8 @@ static void unit_charset_sniff(void)
 	pad[sizeof pad - 1] = '\0';
 	char late[1400];
 	snprintf(late, sizeof late, "<p>%s</p><meta charset=koi8-r><p>\xc1", pad);
-	static const char koi_a[] = "\xd0\xb0";    /* KOI8-R 0xC1 is а */
-	static const char cp_a[] = "\xc3\x81";     /* windows-1252 0xC1 is Á */
+	static const char koi_a[] = "\xd0\xb0"; /* KOI8-R 0xC1 is а */
+	static const char cp_a[] = "\xc3\x81";  /* windows-1252 0xC1 is Á */
 	const struct {
 		const char *in, *want_tail, *what;
 		gal_sniff_mode mode;
@@ -178,16 +212,18 @@ static void unit_charset_sniff(void)
 	     "content before http-equiv, quoted charset", GAL_SNIFF_HTML, NULL},
 	    {"<meta content=\"text/html; charset=koi8-r\"><p>\xc1", cp_a, "content without http-equiv: ignored",
 	     GAL_SNIFF_HTML, NULL},
-	    {"<meta name=\"x\" content=\"charset=koi8-r\"><p>\xc1", cp_a, "a name= meta: ignored", GAL_SNIFF_HTML, NULL},
+	    {"<meta name=\"x\" content=\"charset=koi8-r\"><p>\xc1", cp_a, "a name= meta: ignored", GAL_SNIFF_HTML,
+	     NULL},
 	    {"<!-- <meta charset=koi8-r> --><p>\xc1", cp_a, "meta in a comment: ignored", GAL_SNIFF_HTML, NULL},
-	    {"<div title=\"<meta charset=koi8-r>\"><p>\xc1", cp_a, "meta in an attribute value: ignored", GAL_SNIFF_HTML,
-	     NULL},
+	    {"<div title=\"<meta charset=koi8-r>\"><p>\xc1", cp_a, "meta in an attribute value: ignored",
+	     GAL_SNIFF_HTML, NULL},
 	    {late, cp_a, "meta after 1024 bytes: ignored", GAL_SNIFF_HTML, NULL},
-	    {"<meta charset=no-such><meta charset=koi8-r><p>\xc1", koi_a, "unknown label, then a known one", GAL_SNIFF_HTML,
+	    {"<meta charset=no-such><meta charset=koi8-r><p>\xc1", koi_a, "unknown label, then a known one",
+	     GAL_SNIFF_HTML, NULL},
+	    {"<meta charset=x-user-defined><p>\xc1", cp_a, "x-user-defined in a meta means windows-1252",
+	     GAL_SNIFF_HTML, NULL},
+	    {"<meta charset=utf-16><p>\xd0\xb0", koi_a, "a UTF-16 label on ASCII bytes means UTF-8", GAL_SNIFF_HTML,
 	     NULL},
-	    {"<meta charset=x-user-defined><p>\xc1", cp_a, "x-user-defined in a meta means windows-1252", GAL_SNIFF_HTML,
-	     NULL},
-	    {"<meta charset=utf-16><p>\xd0\xb0", koi_a, "a UTF-16 label on ASCII bytes means UTF-8", GAL_SNIFF_HTML, NULL},
 	    {"\xef\xbb\xbf<meta charset=koi8-r><p>\xd0\xb0", koi_a, "UTF-8 BOM over the meta", GAL_SNIFF_HTML, NULL},
 	    {"<meta charset=windows-1251><p>\xc1", koi_a, "override over the meta", GAL_SNIFF_HTML, "koi8-r"},
 	    {"\xef\xbb\xbf<p>\xd0\xb0", koi_a, "override's own BOM skipped", GAL_SNIFF_HTML, "utf-8"},
@@ -196,11 +232,13 @@ static void unit_charset_sniff(void)
 	    {"<p>\xc1", cp_a, "no label, not UTF-8: windows-1252", GAL_SNIFF_HTML, NULL},
 	    {"<p>\xd0\xb0", koi_a, "no label, valid UTF-8: UTF-8", GAL_SNIFF_HTML, NULL},
 	    {"<?xml version=\"1.0\" encoding=\"koi8-r\"?><p>\xc1", koi_a, "XML declaration", GAL_SNIFF_XML, NULL},
-	    {"<?xml version='1.0' encoding='KOI8-R'?><p>\xc1", koi_a, "XML declaration, single quotes", GAL_SNIFF_XML, NULL},
+	    {"<?xml version='1.0' encoding='KOI8-R'?><p>\xc1", koi_a, "XML declaration, single quotes", GAL_SNIFF_XML,
+	     NULL},
 	    {"<?xml version=\"1.0\" encoding=\"UTF-16\"?><p>\xd0\xb0", koi_a, "UTF-16 declared on ASCII bytes: UTF-8",
 	     GAL_SNIFF_XML, NULL},
 	    {"<?xml version=\"1.0\"?><p>\xd0\xb0", koi_a, "XML without encoding: UTF-8", GAL_SNIFF_XML, NULL},
-	    {"<?xml version=\"1.0\" encoding=\"ISO-8859-5\"?><p>\xd0", koi_a, "ISO-8859-5 declared", GAL_SNIFF_XML, NULL},
+	    {"<?xml version=\"1.0\" encoding=\"ISO-8859-5\"?><p>\xd0", koi_a, "ISO-8859-5 declared", GAL_SNIFF_XML,
+	     NULL},
 	    {"<meta charset=koi8-r><p>\xd0\xb0", koi_a, "XML ignores <meta>", GAL_SNIFF_XML, NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -209,8 +247,8 @@ static void unit_charset_sniff(void)
 		cs_log log;
 		cs_decode(cases[i].in, strlen(cases[i].in), cases[i].mode, cases[i].override, 0, &out, &n, &log, NULL);
 		size_t k = strlen(cases[i].want_tail);
-		CHECK(out && n >= k && !memcmp(out + n - k, cases[i].want_tail, k), "prescan: %s: got '%s'", cases[i].what,
-		      out ? out : "(null)");
+		CHECK(out && n >= k && !memcmp(out + n - k, cases[i].want_tail, k), "prescan: %s: got '%s'",
+		      cases[i].what, out ? out : "(null)");
 		free(out);
 	}
 	/* UTF-16 XML without a byte order mark (XML 1.0 appendix F) */
@@ -221,7 +259,8 @@ static void unit_charset_sniff(void)
 		cs_log log;
 		if (u16)
 			cs_decode(u16, n16, GAL_SNIFF_XML, NULL, 0, &out, &n, &log, NULL);
-		CHECK(out && !strcmp(out, doc), "UTF-16%s XML without a BOM: '%s'", be ? "BE" : "LE", out ? out : "(null)");
+		CHECK(out && !strcmp(out, doc), "UTF-16%s XML without a BOM: '%s'", be ? "BE" : "LE",
+		      out ? out : "(null)");
 		free(u16);
 		free(out);
 	}
@@ -232,7 +271,7 @@ static void unit_charset_sniff(void)
 	const char *bogus = "<?xml version=\"1.0\" encoding=\"bogus-9\"?><p>\xd0\xb0</p>";
 	cs_decode(bogus, strlen(bogus), GAL_SNIFF_XML, NULL, 0, &out, &n, &log, NULL);
 	CHECK(out && !strcmp(out, bogus) && log.n == 1 &&
-		  strstr(log.msg, "unknown encoding 'bogus-9' in the XML declaration; reading as UTF-8"),
+	          strstr(log.msg, "unknown encoding 'bogus-9' in the XML declaration; reading as UTF-8"),
 	      "unknown XML encoding: %s", log.msg);
 	free(out);
 	/* an override nobody knows is an error */
@@ -262,7 +301,11 @@ static void unit_charset_decode(void)
 	    {"\xf8\x88\x80\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 5},
 	    {"a\xe2\x82\xac\xf0\x9f\x8c\xa7\xf4\x8f\xbf\xbfz", "a\xe2\x82\xac\xf0\x9f\x8c\xa7\xf4\x8f\xbf\xbfz", 0},
 	    /* controls but tab, LF and CR are dropped (C0, DEL, C1); the tree drops CR later */
-	    {"a\x01" "b\x7f" "c\xc2\x85" "d\tx\r\ny\x1b", "abcd\tx\r\ny", 0},
+	    {"a\x01"
+	     "b\x7f"
+	     "c\xc2\x85"
+	     "d\tx\r\ny\x1b",
+	     "abcd\tx\r\ny", 0},
 	};
 	for (size_t i = 0; i < sizeof u8 / sizeof *u8; i++) {
 		char *out;
@@ -272,7 +315,7 @@ static void unit_charset_decode(void)
 		char want_warn[64];
 		snprintf(want_warn, sizeof want_warn, "%d bad byte sequence", u8[i].bad);
 		CHECK(rc == 0 && out && !strcmp(out, u8[i].want) && log.n == (u8[i].bad > 0) &&
-			  (!u8[i].bad || strstr(log.msg, want_warn)),
+		          (!u8[i].bad || strstr(log.msg, want_warn)),
 		      "UTF-8 case %zu: '%s' (%d warnings: %s)", i, out ? out : "", log.n, log.msg);
 		free(out);
 	}
@@ -283,11 +326,13 @@ static void unit_charset_decode(void)
 	long line = 0;
 	const char *bad = "\xef\xbb\xbfline 1\nline 2\r\nline 3 \xff and \xfe\n";
 	cs_decode(bad, strlen(bad), GAL_SNIFF_HTML, NULL, 0, &out, &n, &log, NULL);
-	CHECK(log.n == 1 && !strcmp(log.msg, "T: invalid UTF-8: 2 bad byte sequences replaced with U+FFFD, the first at byte 25"),
+	CHECK(log.n == 1 &&
+	          !strcmp(log.msg, "T: invalid UTF-8: 2 bad byte sequences replaced with U+FFFD, the first at byte 25"),
 	      "invalid UTF-8 warning: %s", log.msg);
 	free(out);
 	int rc = cs_decode(bad, strlen(bad), GAL_SNIFF_HTML, NULL, 1, &out, &n, &log, &line);
-	CHECK(rc == GAL_ECHARSET && !out && line == 3 && !strcmp(log.msg, "invalid UTF-8 at byte 25 (2 invalid sequences in all)"),
+	CHECK(rc == GAL_ECHARSET && !out && line == 3 &&
+	          !strcmp(log.msg, "invalid UTF-8 at byte 25 (2 invalid sequences in all)"),
 	      "--strict: an error at line %ld: %s", line, log.msg);
 	rc = cs_decode("ok \xd0\xb0", 5, GAL_SNIFF_HTML, NULL, 1, &out, &n, &log, NULL);
 	CHECK(rc == 0 && out && !strcmp(out, "ok \xd0\xb0"), "--strict: valid input passes");
@@ -309,8 +354,18 @@ static void unit_charset_decode(void)
 	    {"shift_jis", "a\x82", "a\xef\xbf\xbd", 2, 1},
 	    {"shift_jis", "\x81 b", "\xef\xbf\xbd b", 3, 1},
 	    {"gb18030", "\x81\x30\x81", "\xef\xbf\xbd", 3, 1},
-	    {"utf-16le", "a\0\0\xd8" "b\0", "a\xef\xbf\xbd" "b", 6, 1},
-	    {"utf-16le", "a\0\0\xdc" "b\0x", "a\xef\xbf\xbd" "b\xef\xbf\xbd", 7, 2},
+	    {"utf-16le",
+	     "a\0\0\xd8"
+	     "b\0",
+	     "a\xef\xbf\xbd"
+	     "b",
+	     6, 1},
+	    {"utf-16le",
+	     "a\0\0\xdc"
+	     "b\0x",
+	     "a\xef\xbf\xbd"
+	     "b\xef\xbf\xbd",
+	     7, 2},
 	    {"utf-16be", "\0a\xd8\x3c\xdf\x27", "a\xf0\x9f\x8c\xa7", 6, 0},
 	    {"utf-16be", "\0a\xd8\x3c", "a\xef\xbf\xbd", 4, 1},
 	    {"euc-jp", "\xa4\xa2\xa4", "\xe3\x81\x82\xef\xbf\xbd", 3, 1},
@@ -320,7 +375,7 @@ static void unit_charset_decode(void)
 		char want_warn[64];
 		snprintf(want_warn, sizeof want_warn, ": %d bad byte sequence", legacy[i].bad);
 		CHECK(rc == 0 && out && n == strlen(legacy[i].want) && !memcmp(out, legacy[i].want, n) &&
-			  log.n == (legacy[i].bad > 0) && (!legacy[i].bad || strstr(log.msg, want_warn)),
+		          log.n == (legacy[i].bad > 0) && (!legacy[i].bad || strstr(log.msg, want_warn)),
 		      "%s case %zu: '%s' (%s)", legacy[i].label, i, out ? out : "", log.msg);
 		free(out);
 	}
@@ -332,8 +387,14 @@ static void unit_charset_long(void)
 	static const struct {
 		const char *label, *iconv_name, *sample, *invalid;
 	} cases[] = {
-	    {"utf-16le", "UTF-16LE", "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x8c\xa7" "a", "\x00\xdc"},
-	    {"utf-16be", "UTF-16BE", "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x8c\xa7" "a", "\xdc\x00"},
+	    {"utf-16le", "UTF-16LE",
+	     "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x8c\xa7"
+	     "a",
+	     "\x00\xdc"},
+	    {"utf-16be", "UTF-16BE",
+	     "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x8c\xa7"
+	     "a",
+	     "\xdc\x00"},
 	    {"shift_jis", "CP932", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad", NULL},
 	    {"gb18030", "GB18030", "\xe4\xb8\xad\xe6\x96\x87\xf0\x9f\x8c\xa7\xc3\xa9", "\xff"},
 	    {"euc-jp", "EUC-JP", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", NULL},
@@ -344,8 +405,10 @@ static void unit_charset_long(void)
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		for (int prefix = 0; prefix < 4; prefix++) {
-			/* lines of the sample with 0-4 ASCII bytes after it, so that characters straddle every position */
-			gal_buf want = GAL_BUF_INIT, enc = GAL_BUF_INIT, want_bad = GAL_BUF_INIT, enc_bad = GAL_BUF_INIT;
+			/* lines of the sample with 0-4 ASCII bytes after it, so that characters straddle every position
+			 */
+			gal_buf want = GAL_BUF_INIT, enc = GAL_BUF_INIT, want_bad = GAL_BUF_INIT,
+			        enc_bad = GAL_BUF_INIT;
 			for (int k = 0; k < prefix; k++)
 				gal_buf_putc(&want, 'x');
 			int ok = 1;
@@ -381,16 +444,19 @@ static void unit_charset_long(void)
 			char *out;
 			size_t n;
 			cs_log log;
-			int rc = ok ? cs_decode(enc.data, enc.len, GAL_SNIFF_HTML, cases[c].label, 0, &out, &n, &log, NULL) : -1;
+			int rc =
+			    ok ? cs_decode(enc.data, enc.len, GAL_SNIFF_HTML, cases[c].label, 0, &out, &n, &log, NULL)
+			       : -1;
 			CHECK(rc == 0 && n == want.len && !memcmp(out, want.data, n) && !log.n,
-			      "%s, %d bytes (prefix %d): decoded text differs (%zu bytes, want %zu; %s)", cases[c].label,
-			      (int)enc.len, prefix, n, want.len, log.msg);
+			      "%s, %d bytes (prefix %d): decoded text differs (%zu bytes, want %zu; %s)",
+			      cases[c].label, (int)enc.len, prefix, n, want.len, log.msg);
 			if (!rc)
 				free(out);
 			if (cases[c].invalid && ok) {
-				rc = cs_decode(enc_bad.data, enc_bad.len, GAL_SNIFF_HTML, cases[c].label, 0, &out, &n, &log, NULL);
+				rc = cs_decode(enc_bad.data, enc_bad.len, GAL_SNIFF_HTML, cases[c].label, 0, &out, &n,
+				               &log, NULL);
 				CHECK(rc == 0 && n == want_bad.len && !memcmp(out, want_bad.data, n) && log.n == 1 &&
-					  strstr(log.msg, ": 11 bad byte sequences"),
+				          strstr(log.msg, ": 11 bad byte sequences"),
 				      "%s with invalid units (prefix %d): %s", cases[c].label, prefix, log.msg);
 				if (!rc)
 					free(out);
@@ -406,8 +472,8 @@ static void unit_charset_long(void)
 /* ------------------------------------------------------------------ encoding */
 
 /* UTF-8 through an encoder, written `chunk` bytes at a time. The encoded bytes (NULL on failure), *rc and err. */
-static char *cs_encode(const char *utf8, size_t n, const char *label, gal_encode_mode mode, size_t chunk, size_t *outlen,
-		       int *rc, gal_error *err)
+static char *cs_encode(const char *utf8, size_t n, const char *label, gal_encode_mode mode, size_t chunk,
+                       size_t *outlen, int *rc, gal_error *err)
 {
 	gal_sink *buf = gal_sink_new_buffer();
 	gal_encoder *e;
@@ -444,8 +510,8 @@ static void unit_charset_encode(void)
 		int rc;
 		gal_error err;
 		char *got = cs_encode(ja.data, ja.len, "shift_jis", GAL_ENCODE_STRICT, chunks[i], &n, &rc, &err);
-		CHECK(got && want && n == wn && !memcmp(got, want, n), "Shift_JIS in writes of %zu bytes (%d): %s", chunks[i], rc,
-		      err.message);
+		CHECK(got && want && n == wn && !memcmp(got, want, n), "Shift_JIS in writes of %zu bytes (%d): %s",
+		      chunks[i], rc, err.message);
 		free(got);
 	}
 	free(want);
@@ -471,8 +537,8 @@ static void unit_charset_encode(void)
 	}
 	for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++) {
 		got = cs_encode(in.data, in.len, "iso-8859-1", GAL_ENCODE_CHARREF, chunks[i], &n, &rc, &err);
-		CHECK(got && n == exp.len && !memcmp(got, exp.data, n), "character references in writes of %zu bytes (%d): %s",
-		      chunks[i], rc, err.message);
+		CHECK(got && n == exp.len && !memcmp(got, exp.data, n),
+		      "character references in writes of %zu bytes (%d): %s", chunks[i], rc, err.message);
 		free(got);
 	}
 	/* in UTF-16 the references are UTF-16 too */
@@ -490,34 +556,43 @@ static void unit_charset_encode(void)
 	for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++) {
 		got = cs_encode(text, strlen(text), "ISO-8859-1", GAL_ENCODE_STRICT, chunks[i], &n, &rc, &err);
 		CHECK(!got && rc == GAL_ECHARSET &&
-			  !strcmp(err.message, "U+201C (\xe2\x80\x9c) at line 3, column 7 of the output cannot be written in "
-					       "ISO-8859-1 (--translit approximates it)"),
+		          !strcmp(err.message,
+		                  "U+201C (\xe2\x80\x9c) at line 3, column 7 of the output cannot be written in "
+		                  "ISO-8859-1 (--translit approximates it)"),
 		      "strict error in writes of %zu bytes: %s", chunks[i], err.message);
 		free(got);
 	}
 	got = cs_encode("ab\n\xcc\x81", 5, "latin1", GAL_ENCODE_STRICT, 1, &n, &rc, &err);
-	CHECK(!got && rc == GAL_ECHARSET && strstr(err.message, "U+0301 at line 2, column 1 of the output cannot be written in LATIN1"),
+	CHECK(!got && rc == GAL_ECHARSET &&
+	          strstr(err.message, "U+0301 at line 2, column 1 of the output cannot be written in LATIN1"),
 	      "a combining mark is named without itself: %s", err.message);
 	/* transliteration, with a UTF-8 locale of the conversion's own whatever the process runs with */
 	const char *curly = "Caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d \xe2\x80\x98s\xe2\x80\x99 \xe2\x80\x93 \xe2\x80\x94 "
-			    "\xe2\x80\xa6 \xe2\x82\xac \xc5\x92 \xc3\x9f \xe4\xb8\xad\n";
-	static const char ascii[] = "Cafe \"q\" 's' - -- ... EUR OE ss ?\n", latin1[] = "Caf\xe9 \"q\" 's' - -- ... EUR OE \xdf ?\n";
+	                    "\xe2\x80\xa6 \xe2\x82\xac \xc5\x92 \xc3\x9f \xe4\xb8\xad\n";
+	static const char ascii[] = "Cafe \"q\" 's' - -- ... EUR OE ss ?\n",
+	                  latin1[] = "Caf\xe9 \"q\" 's' - -- ... EUR OE \xdf ?\n";
 	got = cs_encode(curly, strlen(curly), "ascii", GAL_ENCODE_TRANSLIT, 4, &n, &rc, &err);
-	CHECK(got && n == sizeof ascii - 1 && !memcmp(got, ascii, n), "ASCII//TRANSLIT: '%.*s' %s", (int)n, got ? got : "",
-	      err.message);
+	CHECK(got && n == sizeof ascii - 1 && !memcmp(got, ascii, n), "ASCII//TRANSLIT: '%.*s' %s", (int)n,
+	      got ? got : "", err.message);
 	free(got);
 	got = cs_encode(curly, strlen(curly), "ISO-8859-1", GAL_ENCODE_TRANSLIT, 1, &n, &rc, &err);
 	CHECK(got && n == sizeof latin1 - 1 && !memcmp(got, latin1, n), "ISO-8859-1//TRANSLIT: '%.*s'", (int)n,
 	      got ? got : "");
 	free(got);
 	/* invalid UTF-8 from a writer (the tree API takes any bytes): named, or '?' */
-	got = cs_encode("a\xff" "b", 3, "latin1", GAL_ENCODE_STRICT, 1, &n, &rc, &err);
+	got = cs_encode("a\xff"
+	                "b",
+	                3, "latin1", GAL_ENCODE_STRICT, 1, &n, &rc, &err);
 	CHECK(!got && rc == GAL_ECHARSET && !strcmp(err.message, "invalid UTF-8 in the output at line 1, column 2"),
 	      "invalid UTF-8 given to the encoder: %s", err.message);
 	got = cs_encode("a\xc3", 2, "latin1", GAL_ENCODE_STRICT, 1, &n, &rc, &err);
-	CHECK(!got && rc == GAL_ECHARSET && strstr(err.message, "invalid UTF-8"), "a cut character at the end: %s", err.message);
-	got = cs_encode("a\xc3" "b\xc3", 4, "latin1", GAL_ENCODE_TRANSLIT, 1, &n, &rc, &err);
-	CHECK(got && n == 4 && !memcmp(got, "a?b?", 4), "cut characters transliterated as '?': '%.*s'", (int)n, got ? got : "");
+	CHECK(!got && rc == GAL_ECHARSET && strstr(err.message, "invalid UTF-8"), "a cut character at the end: %s",
+	      err.message);
+	got = cs_encode("a\xc3"
+	                "b\xc3",
+	                4, "latin1", GAL_ENCODE_TRANSLIT, 1, &n, &rc, &err);
+	CHECK(got && n == 4 && !memcmp(got, "a?b?", 4), "cut characters transliterated as '?': '%.*s'", (int)n,
+	      got ? got : "");
 	free(got);
 	got = cs_encode("x", 1, "x-user-defined", GAL_ENCODE_STRICT, 1, &n, &rc, &err);
 	CHECK(!got && rc == GAL_ECHARSET && !strcmp(err.message, "cannot write the character set 'x-user-defined'"),
@@ -542,7 +617,7 @@ static void unit_charset_nfc(void)
 		for (int from = 0; from < 2; from++) {
 			utf8proc_uint8_t *nfc = NULL;
 			utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)s + from, k + 1 - from, &nfc,
-							  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+			                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 			if (r != k + 1 - from || memcmp(nfc, s + from, (size_t)r)) {
 				if (!bad++)
 					first_bad = cp;
@@ -551,8 +626,8 @@ static void unit_charset_nfc(void)
 		}
 		checked++;
 	}
-	CHECK(bad == 0 && checked > 100000, "NFC quick check: %zu of %zu code points wrongly called NFC (first U+%04X)", bad,
-	      checked, (unsigned)first_bad);
+	CHECK(bad == 0 && checked > 100000, "NFC quick check: %zu of %zu code points wrongly called NFC (first U+%04X)",
+	      bad, checked, (unsigned)first_bad);
 	static const uint32_t unsafe[] = {0x301, 0x344, 0x958, 0x212B, 0x2126, 0x1161, 0x11A8, 0x3099, 0x0B3E, 0x0F73};
 	for (size_t i = 0; i < sizeof unsafe / sizeof *unsafe; i++)
 		CHECK(gal_nfc_unsafe(unsafe[i]), "U+%04X needs normalisation", (unsigned)unsafe[i]);
@@ -568,18 +643,26 @@ static void unit_charset_nfc(void)
 	    {"caf\xc3\xa9 \xe4\xb8\xad \xed\x95\x9c \xd0\xb9", NULL, 0},
 	    {"cafe\xcc\x81", "caf\xc3\xa9", 0},
 	    {"cafe\xcc\x81", NULL, GAL_CLEAN_KEEP_FORM},
-	    {"a\x01" "b\x7f" "c\xc2\x85" "d\xc2\x9f" "e", "abcde", GAL_CLEAN_KEEP_FORM},
+	    {"a\x01"
+	     "b\x7f"
+	     "c\xc2\x85"
+	     "d\xc2\x9f"
+	     "e",
+	     "abcde", GAL_CLEAN_KEEP_FORM},
 	    {"one\r\ntwo\rthree\n", "one\ntwo\nthree\n", 0},
 	    {"\xe2\x84\xab\xe2\x84\xa6", "\xc3\x85\xce\xa9", 0},
 	    {"\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab", "\xed\x95\x9c", 0},
-	    {"x\r\x01" "e\xcc\x81", "x\n\xc3\xa9", 0},
+	    {"x\r\x01"
+	     "e\xcc\x81",
+	     "x\n\xc3\xa9", 0},
 	    {"\xc2\xa0\xc2\xa9", NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *out = NULL;
 		size_t n = 0;
 		int r = gal_text_clean(cases[i].in, strlen(cases[i].in), cases[i].flags, &out, &n);
-		CHECK(cases[i].want ? r > 0 && out && n == strlen(cases[i].want) && !strcmp(out, cases[i].want) : r == 0,
+		CHECK(cases[i].want ? r > 0 && out && n == strlen(cases[i].want) && !strcmp(out, cases[i].want)
+		                    : r == 0,
 		      "clean case %zu: %d '%s'", i, r, out ? out : "");
 		free(out);
 	}
@@ -589,15 +672,15 @@ static void unit_charset_nfc(void)
 static int tree_clean_ok(gal_node *root, const char *what)
 {
 	int bad = 0;
-#define CLEAN(s, keep)                                                                                             \
-	do {                                                                                                       \
-		char *t_;                                                                                          \
-		size_t n_;                                                                                         \
+#define CLEAN(s, keep)                                                                                                 \
+	do {                                                                                                           \
+		char *t_;                                                                                              \
+		size_t n_;                                                                                             \
 		if ((s) && gal_text_clean((s), strlen(s), (keep), &t_, &n_) > 0) {                                     \
-			if (!bad++)                                                                                \
-				fail("%s: a string of the tree is not clean: '%s'", what, (s));                    \
-			free(t_);                                                                                  \
-		}                                                                                                  \
+			if (!bad++)                                                                                    \
+				fail("%s: a string of the tree is not clean: '%s'", what, (s));                        \
+			free(t_);                                                                                      \
+		}                                                                                                      \
 	} while (0)
 	gal_iter *it = gal_iter_new(root);
 	for (gal_event ev; (ev = gal_iter_next(it)) != GAL_EVENT_DONE;) {
@@ -610,11 +693,10 @@ static int tree_clean_ok(gal_node *root, const char *what)
 		CLEAN(n->s3, 0);
 		const gal_meta *m = gal_node_meta_const(n);
 		if (m) {
-			const char *const fields[] = {m->headline, m->deck,     m->dateline_place, m->dateline_date,
-						      m->issued,   m->modified, m->section,        m->language,
-						      m->source,   m->copyright, m->abstract,      m->tagline,
-						      m->released, m->expires,  m->rights,         m->series,
-						      m->bibliography};
+			const char *const fields[] = {
+			    m->headline, m->deck,     m->dateline_place, m->dateline_date, m->issued,      m->modified,
+			    m->section,  m->language, m->source,         m->copyright,     m->abstract,    m->tagline,
+			    m->released, m->expires,  m->rights,         m->series,        m->bibliography};
 			for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
 				CLEAN(fields[i], 0);
 			CLEAN(m->id, GAL_CLEAN_KEEP_FORM);
@@ -745,8 +827,10 @@ static void unit_charset_threads(void)
 			pthread_join(t[i], NULL);
 	int same = 1;
 	for (int i = 0; i < N; i++)
-		same &= jobs[i].rc == 0 && jobs[i].out_len == jobs[0].out_len && !memcmp(jobs[i].out, jobs[0].out, jobs[0].out_len);
-	CHECK(same && jobs[0].out && strstr(jobs[0].out, "\"We've waited long enough,\" said councillor Renee Angstrom"),
+		same &= jobs[i].rc == 0 && jobs[i].out_len == jobs[0].out_len &&
+		        !memcmp(jobs[i].out, jobs[0].out, jobs[0].out_len);
+	CHECK(same && jobs[0].out &&
+	          strstr(jobs[0].out, "\"We've waited long enough,\" said councillor Renee Angstrom"),
 	      "threads: conversions agree and transliterate (%d): %.200s", jobs[0].rc, jobs[0].out ? jobs[0].out : "");
 	for (int i = 0; i < N; i++)
 		free(jobs[i].out);
@@ -772,7 +856,8 @@ static void unit_charset(void)
 	int rc = gal_write(gal_format_find("epub"), doc, s, &opts, &err);
 	size_t n;
 	gal_sink_data(s, &n);
-	CHECK(rc == GAL_EFORMAT && n == 0 && !strcmp(err.message, "epub is always UTF-8: it cannot be written in latin1"),
+	CHECK(rc == GAL_EFORMAT && n == 0 &&
+	          !strcmp(err.message, "epub is always UTF-8: it cannot be written in latin1"),
 	      "gal_write refuses EPUB in latin1: %s", err.message);
 	gal_sink_free(s);
 	gal_node_free(doc);
@@ -781,7 +866,7 @@ static void unit_charset(void)
 /* ------------------------------------------------------------------ the fixture variants */
 
 static void charset_variant(const char *dir, const char *file, const char *txt, size_t txt_len, const char *native,
-			    size_t native_len)
+                            size_t native_len)
 {
 	char vdir[4300], path[4700], base[256];
 	snprintf(vdir, sizeof vdir, "%s/variants", dir);
@@ -807,8 +892,8 @@ static void charset_variant(const char *dir, const char *file, const char *txt, 
 			snprintf(path, sizeof path, "%s/%s.%s.got", vdir, base, fmts[f]);
 			write_file(path, r.out, r.out_len);
 		}
-		CHECK(same, "%s/%s: -t %s differs from the UTF-8 original (exit %d; see %s): %s", vdir, file, fmts[f], r.status,
-		      path, r.err);
+		CHECK(same, "%s/%s: -t %s differs from the UTF-8 original (exit %d; see %s): %s", vdir, file, fmts[f],
+		      r.status, path, r.err);
 		CHECK(r.err_len == want_err_len && (!want_err_len || !memcmp(r.err, want_err, want_err_len)),
 		      "%s/%s: stderr '%s', want '%s'", vdir, file, r.err, want_err ? want_err : "");
 		result_free(&r);
@@ -889,16 +974,18 @@ static void charset_cli_tests(void)
 
 	SH("'%s' --help", g);
 	CHECK(r.status == 0 && strstr(r.out, "--from-charset NAME") && strstr(r.out, "--to-charset NAME") &&
-		  strstr(r.out, "--translit") && strstr(r.out, "--strict"),
+	          strstr(r.out, "--translit") && strstr(r.out, "--strict"),
 	      "--help lists the charset options: %s", r.out);
 	result_free(&r);
 	/* usage errors: exit 2, one line, nothing written */
 	SH("printf '<p>x</p>' > a.html; '%s' --from-charset nope a.html", g);
-	CHECK(r.status == 2 && r.out_len == 0 && !strcmp(r.err, "galley: --from-charset: unknown character set 'nope'\n"),
+	CHECK(r.status == 2 && r.out_len == 0 &&
+	          !strcmp(r.err, "galley: --from-charset: unknown character set 'nope'\n"),
 	      "unknown --from-charset (%d): %s", r.status, r.err);
 	result_free(&r);
 	SH("'%s' --to-charset x-user-defined a.html", g);
-	CHECK(r.status == 2 && !strcmp(r.err, "galley: --to-charset: cannot write the character set 'x-user-defined'\n"),
+	CHECK(r.status == 2 &&
+	          !strcmp(r.err, "galley: --to-charset: cannot write the character set 'x-user-defined'\n"),
 	      "unwritable --to-charset (%d): %s", r.status, r.err);
 	result_free(&r);
 	SH("'%s' --to-charset latin1 -o book.epub a.html; echo \" $?\"; test ! -e book.epub && echo none", g);
@@ -914,13 +1001,14 @@ static void charset_cli_tests(void)
 	   "echo \" $?\"; test ! -e out.txt && echo none",
 	   g);
 	CHECK(!strcmp(r.out, " 1\nnone\n") &&
-		  !strcmp(r.err, "galley: bad.html:2: HTML: invalid UTF-8 at byte 16 (1 invalid sequence in all)\n"),
+	          !strcmp(r.err, "galley: bad.html:2: HTML: invalid UTF-8 at byte 16 (1 invalid sequence in all)\n"),
 	      "--strict: %s %s", r.out, r.err);
 	result_free(&r);
 	SH("'%s' --from-charset utf-8 bad.html", g);
 	CHECK(r.status == 0 && !strcmp(r.out, "ok\n\ncaf\xef\xbf\xbd\n") &&
-		  !strcmp(r.err, "galley: warning: bad.html:2: HTML: invalid UTF-8: 1 bad byte sequence replaced with U+FFFD, "
-				 "the first at byte 16\n"),
+	          !strcmp(r.err,
+	                  "galley: warning: bad.html:2: HTML: invalid UTF-8: 1 bad byte sequence replaced with U+FFFD, "
+	                  "the first at byte 16\n"),
 	      "without --strict: U+FFFD and a warning: %s %s", r.out, r.err);
 	result_free(&r);
 
@@ -930,27 +1018,31 @@ static void charset_cli_tests(void)
 	   "test ! -e q.txt && echo none",
 	   g, g);
 	CHECK(!strcmp(r.out, " 1\nnone\n") &&
-		  !strcmp(r.err, "galley: text: U+201C (\xe2\x80\x9c) at line 3, column 1 of the output cannot be written in "
-				 "ISO-8859-1 (--translit approximates it)\n"
-				 "galley: text: U+201C (\xe2\x80\x9c) at line 3, column 1 of the output cannot be written in "
-				 "ISO-8859-1 (--translit approximates it)\n"),
+	          !strcmp(r.err,
+	                  "galley: text: U+201C (\xe2\x80\x9c) at line 3, column 1 of the output cannot be written in "
+	                  "ISO-8859-1 (--translit approximates it)\n"
+	                  "galley: text: U+201C (\xe2\x80\x9c) at line 3, column 1 of the output cannot be written in "
+	                  "ISO-8859-1 (--translit approximates it)\n"),
 	      "unwritable character: %s %s", r.out, r.err);
 	result_free(&r);
 	SH("'%s' -t md --to-charset ascii q.html", g);
-	CHECK(r.status == 1 && r.out_len == 0 && strstr(r.err, "galley: markdown: U+00E9 (\xc3\xa9) at line 1, column 4"),
+	CHECK(r.status == 1 && r.out_len == 0 &&
+	          strstr(r.err, "galley: markdown: U+00E9 (\xc3\xa9) at line 1, column 4"),
 	      "Markdown too: %s", r.err);
 	result_free(&r);
 	/* transliteration needs no locale: CI runs with none, or with LANG=C */
-	static const char *const envs[] = {"env -i", "env -i LANG=C", "env -i LC_ALL=C", "env -i LC_ALL=POSIX LANG=C.UTF-8"};
+	static const char *const envs[] = {"env -i", "env -i LANG=C", "env -i LC_ALL=C",
+	                                   "env -i LC_ALL=POSIX LANG=C.UTF-8"};
 	for (size_t i = 0; i < sizeof envs / sizeof *envs; i++) {
 		SH("%s '%s' --to-charset ascii --translit q.html", envs[i], g);
-		CHECK(r.status == 0 && !strcmp(r.out, "Cafe\n\n\"Quoted\"\n"), "--translit under '%s': '%s' %s", envs[i], r.out,
-		      r.err);
+		CHECK(r.status == 0 && !strcmp(r.out, "Cafe\n\n\"Quoted\"\n"), "--translit under '%s': '%s' %s",
+		      envs[i], r.out, r.err);
 		result_free(&r);
 	}
 
 	/* round trip: UTF-8 -> ISO-8859-1 -> UTF-8 is the same text (an article that fits in Latin-1) */
-	SH("'%s' '%s/charset-latin1/input.html' > a.txt && '%s' --to-charset ISO-8859-1 '%s/charset-latin1/input.html' > l1.txt "
+	SH("'%s' '%s/charset-latin1/input.html' > a.txt && '%s' --to-charset ISO-8859-1 '%s/charset-latin1/input.html' "
+	   "> l1.txt "
 	   "&& iconv -f ISO-8859-1 -t UTF-8 l1.txt | cmp - a.txt && ! cmp -s l1.txt a.txt && echo same",
 	   g, fx, g, fx);
 	CHECK(r.status == 0 && !strcmp(r.out, "same\n"), "Latin-1 round trip: %s %s", r.out, r.err);
@@ -966,10 +1058,10 @@ static void charset_cli_tests(void)
 	if (orig) {
 		/* what the glibc translit tables make of the characters Latin-1 lacks */
 		static const char *const map[][2] = {
-		    {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},  {"\xe2\x80\x98", "'"},   {"\xe2\x80\x99", "'"},
-		    {"\xe2\x80\x93", "-"},  {"\xe2\x80\x94", "--"},  {"\xe2\x80\xa6", "..."}, {"\xe2\x82\xac", "EUR"},
-		    {"\xe2\x84\xa2", "(TM)"}, {"\xc5\x92", "OE"},    {"\xc5\xa0", "S"},       {"\xc5\xb8", "Y"},
-		    {"\xc5\xbd", "Z"},      {"\xe2\x80\xa2", "o"},   {"\xe2\x80\xa0", "+"},   {"\xe2\x80\xb0", "?"}};
+		    {"\xe2\x80\x9c", "\""},   {"\xe2\x80\x9d", "\""}, {"\xe2\x80\x98", "'"},   {"\xe2\x80\x99", "'"},
+		    {"\xe2\x80\x93", "-"},    {"\xe2\x80\x94", "--"}, {"\xe2\x80\xa6", "..."}, {"\xe2\x82\xac", "EUR"},
+		    {"\xe2\x84\xa2", "(TM)"}, {"\xc5\x92", "OE"},     {"\xc5\xa0", "S"},       {"\xc5\xb8", "Y"},
+		    {"\xc5\xbd", "Z"},        {"\xe2\x80\xa2", "o"},  {"\xe2\x80\xa0", "+"},   {"\xe2\x80\xb0", "?"}};
 		gal_buf want = GAL_BUF_INIT;
 		for (size_t i = 0; i < orig_len;) {
 			size_t k;
@@ -984,7 +1076,8 @@ static void charset_cli_tests(void)
 		}
 		/* wrapping was decided on the UTF-8 text: compare word by word */
 		char *a = gal_collapse_ws(want.data ? want.data : ""), *b = gal_collapse_ws(r.out ? r.out : "");
-		CHECK(r.status == 0 && a && b && !strcmp(a, b), "translit round trip:\n--- want\n%s\n--- got\n%s", a, b);
+		CHECK(r.status == 0 && a && b && !strcmp(a, b), "translit round trip:\n--- want\n%s\n--- got\n%s", a,
+		      b);
 		free(a);
 		free(b);
 		gal_buf_free(&want);
@@ -997,25 +1090,26 @@ static void charset_cli_tests(void)
 	 * articles, so most of their text travels as character references */
 	static const struct {
 		const char *article, *enc;
-	} nitf[] = {{"charset-latin1/input.html", "ISO-8859-1"},  {"charset-latin1/input.html", "us-ascii"},
-		    {"charset-latin1/input.html", "utf-16be"},    {"charset-cp1252/input.html", "ISO-8859-1"},
-		    {"charset-cp1252/input.html", "windows-1252"}, {"charset-cp1252/input.html", "utf-16"},
-		    {"charset-cyrillic/input.html", "ISO-8859-1"}, {"charset-cyrillic/input.html", "koi8-r"},
-		    {"charset-japanese/input.html", "ISO-8859-1"}, {"charset-japanese/input.html", "shift_jis"},
-		    {"charset-japanese/input.html", "iso-2022-jp"}, {"charset-chinese/input.html", "gb18030"},
-		    {"charset-chinese/input.html", "euc-kr"},     {"charset-korean/input.html", "euc-kr"},
-		    {"charset-nitf/input.xml", "ISO-8859-1"},     {"charset-nitf/input.xml", "us-ascii"},
-		    {"charset-nitf/input.xml", "utf-16le"}};
+	} nitf[] = {{"charset-latin1/input.html", "ISO-8859-1"},    {"charset-latin1/input.html", "us-ascii"},
+	            {"charset-latin1/input.html", "utf-16be"},      {"charset-cp1252/input.html", "ISO-8859-1"},
+	            {"charset-cp1252/input.html", "windows-1252"},  {"charset-cp1252/input.html", "utf-16"},
+	            {"charset-cyrillic/input.html", "ISO-8859-1"},  {"charset-cyrillic/input.html", "koi8-r"},
+	            {"charset-japanese/input.html", "ISO-8859-1"},  {"charset-japanese/input.html", "shift_jis"},
+	            {"charset-japanese/input.html", "iso-2022-jp"}, {"charset-chinese/input.html", "gb18030"},
+	            {"charset-chinese/input.html", "euc-kr"},       {"charset-korean/input.html", "euc-kr"},
+	            {"charset-nitf/input.xml", "ISO-8859-1"},       {"charset-nitf/input.xml", "us-ascii"},
+	            {"charset-nitf/input.xml", "utf-16le"}};
 	for (size_t i = 0; i < sizeof nitf / sizeof *nitf; i++) {
 		const char *enc = nitf[i].enc, *art = nitf[i].article;
-		SH("'%s' -t nitf --to-charset %s '%s/%s' -o story.xml && '%s' story.xml > via.txt && '%s' '%s/%s' > direct.txt "
+		SH("'%s' -t nitf --to-charset %s '%s/%s' -o story.xml && '%s' story.xml > via.txt && '%s' '%s/%s' > "
+		   "direct.txt "
 		   "&& cmp direct.txt via.txt && head -c 120 story.xml | iconv -f %s -t UTF-8 | head -1",
 		   g, enc, fx, art, g, g, fx, art, strncmp(enc, "utf-16", 6) ? enc : "UTF-16");
 		char decl[128], want[200], what[256];
 		gal_charset_xml_name(enc, decl, sizeof decl);
 		snprintf(want, sizeof want, "<?xml version=\"1.0\" encoding=\"%s\"?>\n", decl);
-		CHECK(r.status == 0 && strstr(r.out, want), "NITF in %s from %s: the same text, declared (%d): %s %s", enc, art,
-		      r.status, r.out, r.err);
+		CHECK(r.status == 0 && strstr(r.out, want), "NITF in %s from %s: the same text, declared (%d): %s %s",
+		      enc, art, r.status, r.out, r.err);
 		result_free(&r);
 		snprintf(cmd, sizeof cmd, "%s/story.xml", dir);
 		snprintf(what, sizeof what, "NITF in %s from %s", enc, art);
@@ -1026,7 +1120,8 @@ static void charset_cli_tests(void)
 	result_free(&r);
 
 	/* UTF-16 without a byte order mark is not binary when the user names it */
-	SH("iconv -f UTF-8 -t UTF-16LE '%s/charset-japanese/input.html' > nobom.html; '%s' nobom.html; echo \" $?\"", fx, g);
+	SH("iconv -f UTF-8 -t UTF-16LE '%s/charset-japanese/input.html' > nobom.html; '%s' nobom.html; echo \" $?\"",
+	   fx, g);
 	CHECK(strstr(r.err, "binary data") && strstr(r.out, " 1\n"), "UTF-16 without a BOM looks binary: %s", r.err);
 	result_free(&r);
 	SH("'%s' --from-charset utf-16le nobom.html | cmp - '%s/charset-japanese/expected.txt' && echo same", g, fx);
@@ -1035,7 +1130,7 @@ static void charset_cli_tests(void)
 	/* -v reports the control characters dropped */
 	SH("printf '<p>a\\001b\\033c, in a line long enough not to look binary</p>' > ctl.html; '%s' -v ctl.html", g);
 	CHECK(r.status == 0 && !strcmp(r.out, "abc, in a line long enough not to look binary\n") &&
-		  strstr(r.err, "galley: warning: ctl.html: HTML: 2 control characters dropped, the first at byte 4\n"),
+	          strstr(r.err, "galley: warning: ctl.html: HTML: 2 control characters dropped, the first at byte 4\n"),
 	      "-v: dropped controls: %s", r.err);
 	result_free(&r);
 
