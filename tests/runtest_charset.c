@@ -953,6 +953,10 @@ static void charset_variants(const char *root)
 	if (folders)
 		printf("charset variants: %d files in %d folders, each the same article as its UTF-8 original\n", cases,
 		       folders);
+	/* a lost variants/ folder must not pass as zero comparisons */
+	if (!only)
+		CHECK(folders >= 9 && cases >= 77, "charset variants: %d files in %d folders, want at least 77 in 9", cases,
+		      folders);
 }
 
 /* ------------------------------------------------------------------ command line */
