@@ -34,7 +34,7 @@ $(BUILD)/libgalley.a: $(LIB_OBJ)
 $(BUILD)/galley: $(BUILD)/src/cli/main.o $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
-$(BUILD)/tests/runtest.o: tests/runtest_epub.c
+$(BUILD)/tests/runtest.o: tests/runtest_epub.c tests/runtest_charset.c
 
 $(BUILD)/runtest: $(BUILD)/tests/runtest.o $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)

@@ -318,6 +318,17 @@ typedef struct {
 	void *resource_data;
 } gal_epub_options;
 
+/* Character sets (docs/charsets.md). All zero: detect the input's encoding, write UTF-8. */
+typedef struct {
+	const char *from; /* input encoding label, overriding detection (HTML, NITF, EPUB content documents); NULL:
+			   * detect. Labels map as browsers map them ("latin1" reads as windows-1252). */
+	const char *to;   /* output encoding for text, Markdown and NITF; NULL or a UTF-8 label: UTF-8. EPUB refuses
+			   * any other. */
+	int translit;     /* text and Markdown: approximate what `to` cannot hold (iconv //TRANSLIT: "é" -> "e")
+			   * instead of failing */
+	int strict;       /* bytes that are invalid in the input's encoding are an error, not U+FFFD and a warning */
+} gal_charset_options;
+
 #define GAL_OPTIONS_VERSION 1
 
 typedef struct {
@@ -331,9 +342,10 @@ typedef struct {
 	int standalone; /* writers emit document metadata (Markdown YAML front matter) */
 	int no_extract; /* HTML reader: convert the whole page, no article extraction */
 	gal_epub_options epub;
+	gal_charset_options charset;
 } gal_options;
 
-#define GAL_OPTIONS_INIT {GAL_OPTIONS_VERSION, NULL, GAL_LIMITS_INIT, NULL, NULL, 0, 72, 0, 0, {0}}
+#define GAL_OPTIONS_INIT {GAL_OPTIONS_VERSION, NULL, GAL_LIMITS_INIT, NULL, NULL, 0, 72, 0, 0, {0}, {0}}
 
 /* Reads the file at `path` (a path inside the container, as the EPUB reader gives figure sources) out of an EPUB
  * held in memory, with the reader's checks and opts->limits. On success *data (malloc'd, NUL-terminated, caller
@@ -341,7 +353,24 @@ typedef struct {
 int gal_epub_entry(const char *epub, size_t len, const char *path, const gal_options *opts, char **data,
 		   size_t *out_len, gal_error *err);
 
+/* ------------------------------------------------------------------ character sets */
+
+/* Whether `label` names an encoding galley can read: a WHATWG label (as browsers know them) or a name iconv(3)
+ * knows. GAL_OK, or GAL_ECHARSET with a message in err (err may be NULL). */
+int gal_charset_check_input(const char *label, gal_error *err);
+/* Whether text can be written in `label` (iconv(3) knows it). GAL_OK or GAL_ECHARSET. */
+int gal_charset_check_output(const char *label, gal_error *err);
+/* 1 if `label` names UTF-8 ("utf-8", "UTF8", "unicode-1-1-utf-8"), so that output needs no conversion. */
+int gal_charset_is_utf8(const char *label);
+
 /* ------------------------------------------------------------------ formats */
+
+/* How a writer meets gal_charset_options.to. */
+typedef enum {
+	GAL_OUTPUT_CONVERTED = 0, /* gal_write converts the writer's UTF-8 (text, Markdown) */
+	GAL_OUTPUT_OWN,           /* the writer encodes itself (NITF: declaration and character references) */
+	GAL_OUTPUT_UTF8_ONLY      /* the format is UTF-8 by definition (EPUB): any other encoding is refused */
+} gal_output_charset;
 
 typedef int (*gal_read_fn)(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err);
 typedef int (*gal_write_fn)(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err);
@@ -357,6 +386,7 @@ typedef struct {
 	gal_read_fn read;   /* NULL for write-only formats */
 	gal_write_fn write; /* NULL for read-only formats */
 	int hidden;         /* not listed by --list-formats (debugging formats) */
+	gal_output_charset charset; /* writers: how --to-charset is met */
 } gal_format;
 
 /* The registry: a NULL-terminated table. */
@@ -368,9 +398,13 @@ const gal_format *gal_format_for_path(const char *path);
 /* By content: the reader whose sniffer is most confident, or NULL. */
 const gal_format *gal_format_sniff(const char *data, size_t len);
 
-/* Convenience: read with `fmt`, returning a DOCUMENT tree. */
+/* Convenience: read with `fmt`, returning a DOCUMENT tree. Every string in the tree (text, attributes other than
+ * link and image addresses, metadata) is NFC-normalised and holds no control characters but tab and newline. */
 int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_options *opts, gal_node **out,
 	     gal_error *err);
+/* Writes `doc` with `fmt`. With opts->charset.to naming another encoding than UTF-8, text and Markdown output is
+ * converted and held back until all of it converted: a character the encoding cannot hold (without translit) is
+ * GAL_ECHARSET and nothing reaches the sink. */
 int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
 /* registry.c: the one table of formats. A new format is one file and one row here. */
+#include "charset.h"
 #include "node.h"
 #include "readers/readers.h"
 
@@ -76,6 +77,9 @@ int gal_looks_binary(const char *data, size_t len)
 	size_t n = len < 4096 ? len : 4096;
 	if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
 		return 0;
+	/* "<?" in UTF-16 without a byte order mark: an XML declaration (XML 1.0 appendix F) */
+	if (n >= 4 && (!memcmp(data, "<\0?\0", 4) || !memcmp(data, "\0<\0?", 4)))
+		return 0;
 	size_t ctl = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (u[i] == 0)
@@ -102,7 +106,15 @@ int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_opti
 			      opts->limits.max_input_bytes);
 		return GAL_ELIMIT;
 	}
-	return fmt->read(data, len, opts, out, err);
+	int rc = fmt->read(data, len, opts, out, err);
+	/* one place for every reader: NFC, no control characters */
+	if (rc == GAL_OK && gal_tree_clean(*out)) {
+		gal_node_free(*out);
+		*out = NULL;
+		gal_error_set(err, GAL_ENOMEM, opts, fmt->name, 0, 0, "out of memory");
+		rc = GAL_ENOMEM;
+	}
+	return rc;
 }
 
 int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err)
@@ -118,7 +130,24 @@ int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_op
 		gal_error_set(err, GAL_EINVAL, opts, NULL, 0, 0, "writers take a document node");
 		return GAL_EINVAL;
 	}
-	int rc = fmt->write(doc, sink, opts, err);
+	const char *to = opts->charset.to;
+	int rc;
+	if (to && !gal_charset_is_utf8(to) && fmt->charset == GAL_OUTPUT_UTF8_ONLY) {
+		gal_error_set(err, GAL_EFORMAT, opts, NULL, 0, 0, "%s is always UTF-8: it cannot be written in %s", fmt->name,
+			      to);
+		return GAL_EFORMAT;
+	} else if (to && !gal_charset_is_utf8(to) && fmt->charset == GAL_OUTPUT_CONVERTED) {
+		gal_encoder *enc;
+		gal_sink *es;
+		rc = gal_encoder_new(sink, to, opts->charset.translit ? GAL_ENCODE_TRANSLIT : GAL_ENCODE_STRICT, fmt->name,
+				     &enc, &es, err);
+		if (rc)
+			return rc;
+		rc = fmt->write(doc, es, opts, err);
+		rc = gal_encoder_finish(enc, rc, err);
+		gal_encoder_free(enc);
+	} else
+		rc = fmt->write(doc, sink, opts, err);
 	if (!rc && gal_sink_error(sink)) {
 		rc = gal_sink_error(sink);
 		gal_error_set(err, rc, opts, NULL, 0, 0, "cannot write output: %s", gal_strerror(rc));

@@ -1,4 +1,5 @@
-/* sink.c: where writers put their bytes: memory, a stream, or a file written atomically. */
+/* sink.c: where writers put their bytes: memory, a stream, a file written atomically, or a filter in front of
+ * another sink (the charset encoder). */
 #include "util.h"
 
 #include <errno.h>
@@ -9,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef enum { SINK_BUFFER, SINK_STREAM, SINK_ATOMIC } sink_kind;
+typedef enum { SINK_BUFFER, SINK_STREAM, SINK_ATOMIC, SINK_FILTER } sink_kind;
 
 struct gal_sink {
 	sink_kind kind;
@@ -18,6 +19,8 @@ struct gal_sink {
 	FILE *fp;
 	char *path, *tmp; /* atomic: target and temporary file */
 	int committed;
+	gal_sink_fn fn; /* filter */
+	void *ctx;
 };
 
 static gal_sink *sink_new(sink_kind kind)
@@ -35,6 +38,14 @@ gal_sink *gal_sink_new_stream(FILE *fp)
 	gal_sink *s = sink_new(SINK_STREAM);
 	if (s)
 		s->fp = fp;
+	return s;
+}
+
+gal_sink *gal_sink_new_filter(gal_sink_fn fn, void *ctx)
+{
+	gal_sink *s = sink_new(SINK_FILTER);
+	if (s)
+		s->fn = fn, s->ctx = ctx;
 	return s;
 }
 
@@ -84,6 +95,8 @@ int gal_sink_write(gal_sink *s, const char *data, size_t len)
 		gal_buf_put(&s->buf, data, len);
 		if (s->buf.failed)
 			s->status = GAL_ENOMEM;
+	} else if (s->kind == SINK_FILTER) {
+		s->status = s->fn(s->ctx, data, len);
 	} else if (fwrite(data, 1, len, s->fp) != len) {
 		s->status = GAL_EIO;
 	}

@@ -71,6 +71,11 @@ char *gal_collapse_ws(const char *s);
  * "is this line the headline". With `prefix`, one text being a prefix of the other counts as equal. */
 int gal_loose_equal(const char *a, const char *b, int prefix);
 
+/* A sink that hands every write to fn (the charset encoder); a failure fn returns is sticky. Closing it only
+ * reports that failure; the filter's owner finishes its work. */
+typedef int (*gal_sink_fn)(void *ctx, const char *data, size_t len);
+gal_sink *gal_sink_new_filter(gal_sink_fn fn, void *ctx);
+
 /* Fills an error record. */
 void gal_error_set(gal_error *err, int code, const gal_options *opts, const char *format, long line, long col,
 		   const char *fmt, ...) __attribute__((format(printf, 7, 8)));

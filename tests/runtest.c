@@ -18,6 +18,9 @@
  * 6. EPUB: writer fixtures (expected.epub.txt: a dump of the book), reader fixtures (a `book/` folder zipped into
  *    input.epub), the fixture corpus round trip through one book, the reference books (../shared/reference/epub,
  *    skipped when absent), hand-made hostile zips, and epubcheck over every book the tests wrote.
+ * 7. Charsets (runtest_charset.c): labels, sniffing, decoding and encoding in process; every fixture's variants/
+ *    (its article in other encodings) against its expected output; every fixture's tree NFC without controls;
+ *    the charset options on the command line, round trips through ISO-8859-1 and through NITF in other encodings.
  * Ends with "N passed, N failed". --update rewrites expected files after a deliberate change. */
 #include "../src/node.h"
 #include "../src/nitf.h"
@@ -1066,6 +1069,8 @@ static void property_markdown(void)
 
 /* the EPUB tests (book builder, writer and reader cases, round trips, hostile zips, epubcheck) */
 #include "runtest_epub.c"
+/* the charset tests (labels, decoding, encoding, NFC, the fixture variants, the options) */
+#include "runtest_charset.c"
 
 /* ------------------------------------------------------------------ fixtures */
 
@@ -1987,8 +1992,12 @@ int main(int argc, char **argv)
 		epub_cli_tests();
 		epub_hostile_tests();
 		property_markdown();
+		unit_charset();
+		charset_cli_tests();
 	}
 	run_fixtures(fixtures, 0);
+	charset_variants(fixtures);
+	charset_clean_tree(fixtures, 0);
 	epub_corpus_roundtrip();
 	if (!only)
 		epub_reference_tests();

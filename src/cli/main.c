@@ -31,6 +31,10 @@ static void usage(FILE *fp)
 		"      --date DATE      document date, ISO 8601 (EPUB: dc:date; default: the latest article's)\n"
 		"      --group-by section  EPUB output: chapters grouped by section in the book and its TOC\n"
 		"      --css FILE       EPUB output: style sheet replacing the default one\n"
+		"      --from-charset NAME  input encoding, overriding detection (e.g. windows-1252)\n"
+		"      --to-charset NAME    text, Markdown, NITF output encoding (default UTF-8)\n"
+		"      --translit       with --to-charset: approximate what it cannot hold (e.g. straight quotes)\n"
+		"      --strict         invalid bytes in the input are an error, not U+FFFD\n"
 		"  -v, --verbose        report recoverable problems in the input\n"
 		"      --list-formats   print readers and writers\n"
 		"      --version        print the version\n"
@@ -409,6 +413,7 @@ static int write_dir(const gal_format *reader, const gal_format *writer, char **
 
 enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT, OPT_SPLIT, OPT_TITLE, OPT_AUTHOR, OPT_DATE, OPT_GROUP_BY,
        OPT_CSS };
+enum { OPT_FROM_CHARSET = 320, OPT_TO_CHARSET, OPT_TRANSLIT, OPT_STRICT };
 
 int main(int argc, char **argv)
 {
@@ -423,6 +428,8 @@ int main(int argc, char **argv)
 	    {"split", required_argument, NULL, OPT_SPLIT}, {"title", required_argument, NULL, OPT_TITLE},
 	    {"author", required_argument, NULL, OPT_AUTHOR}, {"date", required_argument, NULL, OPT_DATE},
 	    {"group-by", required_argument, NULL, OPT_GROUP_BY}, {"css", required_argument, NULL, OPT_CSS},
+	    {"from-charset", required_argument, NULL, OPT_FROM_CHARSET}, {"to-charset", required_argument, NULL, OPT_TO_CHARSET},
+	    {"translit", no_argument, NULL, OPT_TRANSLIT}, {"strict", no_argument, NULL, OPT_STRICT},
 	    {NULL, 0, NULL, 0}};
 	gal_options opts = GAL_OPTIONS_INIT;
 	opts.warn = on_warning;
@@ -465,6 +472,10 @@ int main(int argc, char **argv)
 			opts.columns = (int)v;
 			break;
 		}
+		case OPT_FROM_CHARSET: opts.charset.from = optarg; break;
+		case OPT_TO_CHARSET: opts.charset.to = optarg; break;
+		case OPT_TRANSLIT: opts.charset.translit = 1; break;
+		case OPT_STRICT: opts.charset.strict = 1; break;
 		case OPT_LIST: list_formats(); return 0;
 		case OPT_VERSION: printf("galley %s\n", GAL_VERSION_STRING); return 0;
 		case 'h': usage(stdout); return 0;
@@ -486,6 +497,19 @@ int main(int argc, char **argv)
 		writer = guess && guess->write && !guess->hidden ? guess : gal_format_find("text");
 	}
 
+	gal_error cserr;
+	if (opts.charset.from && gal_charset_check_input(opts.charset.from, &cserr)) {
+		fprintf(stderr, "%s: --from-charset: %s\n", prog, cserr.message);
+		return 2;
+	}
+	if (opts.charset.to && gal_charset_check_output(opts.charset.to, &cserr)) {
+		fprintf(stderr, "%s: --to-charset: %s\n", prog, cserr.message);
+		return 2;
+	}
+	if (opts.charset.to && !gal_charset_is_utf8(opts.charset.to) && writer->charset == GAL_OUTPUT_UTF8_ONLY) {
+		fprintf(stderr, "%s: --to-charset: %s output is always UTF-8\n", prog, writer->name);
+		return 2;
+	}
 	int is_epub = writer == gal_format_find("epub");
 	if (is_epub && (!output || !strcmp(output, "-"))) {
 		fprintf(stderr, "%s: EPUB output needs -o FILE.epub\n", prog);

@@ -366,13 +366,28 @@ static void silent(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-/* Well-formed XML only: no recovery, no network, no entity substitution, no DTD loading. */
-static xmlDoc *xml_parse(const char *data, size_t len)
+/* Well-formed XML only: no recovery, no network, no entity substitution, no DTD loading. The input is UTF-8
+ * (gal_decode) and the parser is told so and to ignore the declaration, so that no libxml2 version decodes it
+ * again by its own rules. */
+static xmlDoc *xml_parse(const char *utf8, size_t len)
 {
 	if (len > INT_MAX)
 		return NULL;
 	xmlSetGenericErrorFunc(NULL, silent);
-	return xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlParserCtxtPtr pc = xmlCreateMemoryParserCtxt(utf8, (int)len);
+	if (!pc)
+		return NULL;
+	xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
+	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
+	xmlParseDocument(pc);
+	xmlDoc *d = pc->myDoc;
+	pc->myDoc = NULL;
+	if (!pc->wellFormed) {
+		xmlFreeDoc(d);
+		d = NULL;
+	}
+	xmlFreeParserCtxt(pc);
+	return d;
 }
 
 static int is_elem(const xmlNode *x, const char *name)
@@ -413,8 +428,17 @@ static xmlDoc *read_xml(R *r, const char *name, int required)
 			rfail(r, GAL_EPARSE, "not an EPUB: no %.200s in the zip", name);
 		return NULL;
 	}
-	xmlDoc *d = xml_parse(data, len);
+	/* package files follow the XML rules alone: --from-charset is for content documents */
+	char *utf8;
+	size_t n;
+	int rc = gal_decode(data, len, GAL_SNIFF_XML, NULL, r->opts, FMT, name, &utf8, &n, r->err);
 	free(data);
+	if (rc) {
+		r->status = rc;
+		return NULL;
+	}
+	xmlDoc *d = xml_parse(utf8, n);
+	free(utf8);
 	if (!d)
 		rfail(r, GAL_EPARSE, "%.200s is not well-formed XML", name);
 	return d;
@@ -702,7 +726,7 @@ static void ncx_points(R *r, const char *base, const xmlNode *parent, int depth)
 	}
 }
 
-static xmlDoc *parse_content(R *r, const char *name, char *data, size_t len);
+static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t len);
 
 /* The table of contents: the nav document's toc nav, else the NCX. A book with neither reads all the same. */
 static void read_toc(R *r)
@@ -796,32 +820,34 @@ static void blank_doctype(char *s, size_t n)
 
 /* A content document's DOM: the XML parser's when the document is well-formed and uses no entity it does not
  * know (XHTML's &nbsp; without its DTD), else the HTML parser's recovery. NULL with r->status on failure. */
-static xmlDoc *parse_content(R *r, const char *name, char *data, size_t len)
+static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t len)
 {
-	/* line ends normalised first, as XML and HTML both define them: libxml2 2.9 keeps CR from a memory buffer */
-	size_t o = 0;
-	for (size_t k = 0; k < len; k++)
-		if (data[k] != '\r')
-			data[o++] = data[k];
-		else if (k + 1 >= len || data[k + 1] != '\n')
-			data[o++] = '\n';
-	len = o;
-	xmlDoc *d = xml_parse(data, len);
-	if (d && xmlDocGetRootElement(d) && !has_entity_refs(xmlDocGetRootElement(d)))
-		return d;
-	xmlFreeDoc(d);
-	if (r->opts->verbose)
-		gal_warn(r->opts, FMT, 0, "%.200s is not well-formed XHTML: read with the HTML parser", name);
 	size_t i = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	gal_sniff_mode mode = len - i >= 5 && !memcmp(data + i, "<?xml", 5) ? GAL_SNIFF_XML : GAL_SNIFF_HTML;
 	char *utf8;
 	size_t n;
-	const char *label;
-	int rc = gal_decode(data, len, mode, NULL, r->opts, FMT, &utf8, &n, &label, r->err);
+	int rc = gal_decode(data, len, mode, r->opts->charset.from, r->opts, FMT, name, &utf8, &n, r->err);
 	if (rc) {
 		r->status = rc;
 		return NULL;
 	}
+	/* line ends normalised, as XML and HTML both define them: libxml2 2.9 keeps CR from a memory buffer */
+	size_t o = 0;
+	for (size_t k = 0; k < n; k++)
+		if (utf8[k] != '\r')
+			utf8[o++] = utf8[k];
+		else if (k + 1 >= n || utf8[k + 1] != '\n')
+			utf8[o++] = '\n';
+	n = o;
+	utf8[n] = '\0';
+	xmlDoc *d = xml_parse(utf8, n);
+	if (d && xmlDocGetRootElement(d) && !has_entity_refs(xmlDocGetRootElement(d))) {
+		free(utf8);
+		return d;
+	}
+	xmlFreeDoc(d);
+	if (r->opts->verbose)
+		gal_warn(r->opts, FMT, 0, "%.200s is not well-formed XHTML: read with the HTML parser", name);
 	blank_doctype(utf8, n);
 	htmlParserCtxtPtr pc = n <= INT_MAX ? htmlCreateMemoryParserCtxt(utf8, (int)n) : NULL;
 	if (!pc) {
@@ -1400,5 +1426,5 @@ static int epub_sniff(const char *data, size_t len)
 
 const gal_format gal_format_epub = {
     "epub", NULL, "epub", "EPUB e-books: reads EPUB 2 and 3, writes EPUB 3 (several inputs: a digest)", epub_sniff,
-    epub_read, gal_epub_write, 0,
+    epub_read, gal_epub_write, 0, GAL_OUTPUT_UTF8_ONLY,
 };

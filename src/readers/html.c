@@ -2037,14 +2037,14 @@ static int html_read(const char *data, size_t len, const gal_options *opts, gal_
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
 		return GAL_EPARSE;
 	}
-	if (gal_looks_binary(data, len)) {
+	/* UTF-16 is full of NUL bytes: not binary when the user says so */
+	if (!gal_charset_wide(opts->charset.from) && gal_looks_binary(data, len)) {
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "not HTML: the input is binary data");
 		return GAL_EPARSE;
 	}
 	char *utf8;
 	size_t n;
-	const char *label;
-	int rc = gal_decode(data, len, GAL_SNIFF_HTML, NULL, opts, FMT, &utf8, &n, &label, err);
+	int rc = gal_decode(data, len, GAL_SNIFF_HTML, opts->charset.from, opts, FMT, NULL, &utf8, &n, err);
 	if (rc)
 		return rc;
 	rc = gal_html_to_tree(utf8, n, opts, out, err);
@@ -2072,5 +2072,5 @@ static int html_sniff(const char *data, size_t len)
 }
 
 const gal_format gal_format_html = {
-    "html", "htm xhtml", "html htm xhtml shtml", "HTML web pages", html_sniff, html_read, NULL, 0,
+    "html", "htm xhtml", "html htm xhtml shtml", "HTML web pages", html_sniff, html_read, NULL, 0, GAL_OUTPUT_CONVERTED,
 };

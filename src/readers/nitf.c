@@ -1929,14 +1929,14 @@ static int nitf_read(const char *data, size_t len, const gal_options *opts, gal_
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
 		return GAL_EPARSE;
 	}
-	if (gal_looks_binary(data, len)) {
+	/* UTF-16 is full of NUL bytes: not binary when the user says so */
+	if (!gal_charset_wide(opts->charset.from) && gal_looks_binary(data, len)) {
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "not NITF: the input is binary data");
 		return GAL_EPARSE;
 	}
 	char *utf8;
 	size_t n;
-	const char *label;
-	int rc = gal_decode(data, len, GAL_SNIFF_XML, NULL, opts, FMT, &utf8, &n, &label, err);
+	int rc = gal_decode(data, len, GAL_SNIFF_XML, opts->charset.from, opts, FMT, NULL, &utf8, &n, err);
 	if (rc)
 		return rc;
 	rc = nitf_to_tree(utf8, n, opts, out, err);
@@ -1999,5 +1999,5 @@ static int nitf_sniff(const char *data, size_t len)
 
 const gal_format gal_format_nitf = {
     "nitf",     "xml",     "xml nitf",     "NITF 3.x news stories (IPTC News Industry Text Format)",
-    nitf_sniff, nitf_read, gal_nitf_write, 0,
+    nitf_sniff, nitf_read, gal_nitf_write, 0, GAL_OUTPUT_OWN,
 };

@@ -8,5 +8,5 @@ static int markdown_write(gal_node *doc, gal_sink *sink, const gal_options *opts
 }
 
 const gal_format gal_format_markdown = {
-    "markdown", "md commonmark gfm", "md markdown", "CommonMark with GFM pipe tables", NULL, NULL, markdown_write, 0,
+    "markdown", "md commonmark gfm", "md markdown", "CommonMark with GFM pipe tables", NULL, NULL, markdown_write, 0, GAL_OUTPUT_CONVERTED,
 };

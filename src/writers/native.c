@@ -138,5 +138,5 @@ static int native_write(gal_node *doc, gal_sink *s, const gal_options *opts, gal
 }
 
 const gal_format gal_format_native = {
-    "native", "tree", NULL, "the article tree as an outline (debugging)", NULL, NULL, native_write, 1,
+    "native", "tree", NULL, "the article tree as an outline (debugging)", NULL, NULL, native_write, 1, GAL_OUTPUT_CONVERTED,
 };

@@ -5,6 +5,7 @@
  * body.head in the schema's order. One article per document. Every metadata field has one home (docs/nitf.md);
  * what NITF has no element for travels in a class: <em class="strong">, <em class="code">, <hl2 class="h3">.
  * Blocks and inlines are written in one walk with the tree iterator, so no depth of tree recurses. */
+#include "../charset.h"
 #include "../nitf.h"
 #include "../readers/readers.h"
 #include "writers.h"
@@ -717,11 +718,24 @@ int gal_nitf_write(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_e
 		              "one article per document: with several inputs, give -o DIR/ (one file per article)");
 		return GAL_EUNSUPPORTED;
 	}
+	/* another encoding than UTF-8: named in the declaration, and what it cannot hold written as character
+	 * references, so that no text is lost */
+	gal_encoder *enc = NULL;
+	char encname[64] = "UTF-8";
+	const char *to = opts->charset.to;
+	if (to && !gal_charset_is_utf8(to)) {
+		int rc = gal_encoder_new(sink, to, GAL_ENCODE_CHARREF, "NITF", &enc, &sink, err);
+		if (rc)
+			return rc;
+		gal_charset_xml_name(to, encname, sizeof encname);
+		if (gal_charset_needs_bom(to)) /* XML wants UTF-16 to start with one */
+			gal_sink_puts(sink, "\xEF\xBB\xBF");
+	}
 	X x = {sink, opts, 0, 0, 0, 0};
 	const gal_meta *m = art ? gal_node_meta_const(art) : NULL;
 	const gal_docmeta *d = gal_node_docmeta_const(doc);
 	const char *lang = m && m->language ? m->language : d ? d->language : NULL;
-	gal_sink_puts(sink, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<nitf");
+	gal_sink_printf(sink, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<nitf", encname);
 	attr(&x, "xmlns", GAL_NITF_NS);
 	attr(&x, "version", GAL_NITF_VERSION);
 	attr(&x, "change.date", GAL_NITF_CHANGE_DATE);
@@ -751,5 +765,10 @@ int gal_nitf_write(gal_node *doc, gal_sink *sink, const gal_options *opts, gal_e
 	gal_sink_puts(sink, "\n</nitf>\n");
 	if (rc)
 		gal_error_set(err, rc, opts, "NITF", 0, 0, "%s", gal_strerror(rc));
+	if (enc) {
+		rc = gal_encoder_finish(enc, rc, err);
+		gal_encoder_free(enc);
+		return rc;
+	}
 	return rc ? rc : gal_sink_error(sink);
 }

@@ -8,5 +8,5 @@ static int text_write(gal_node *doc, gal_sink *sink, const gal_options *opts, ga
 }
 
 const gal_format gal_format_text = {
-    "text", "plain txt", "txt", "plain text, wrapped at --columns", NULL, NULL, text_write, 0,
+    "text", "plain txt", "txt", "plain text, wrapped at --columns", NULL, NULL, text_write, 0, GAL_OUTPUT_CONVERTED,
 };
