@@ -49,6 +49,10 @@ char *gal_collapse_ws(const char *s);
  * "is this line the headline". With `prefix`, one text being a prefix of the other counts as equal. */
 int gal_loose_equal(const char *a, const char *b, int prefix);
 
+/* Initialises libxml2 once per process, safely from any thread (pthread_once); every entry point that reads calls
+ * it first. */
+void gal_lib_init(void);
+
 /* Fills an error record. */
 void gal_error_set(gal_error *err, int code, const gal_options *opts, const char *format, long line, long col,
 		   const char *fmt, ...) __attribute__((format(printf, 7, 8)));

@@ -1376,6 +1376,7 @@ int gal_epub_entry(const char *epub, size_t len, const char *path, const gal_opt
 	r.data = epub;
 	r.len = len;
 	*data = NULL;
+	gal_lib_init();
 	int missing = 0;
 	if (!open_zip(&r) && !(*data = entry_read(&r, path, out_len, &missing)) && missing)
 		rfail(&r, GAL_EIO, "%.200s: not in the book", path);

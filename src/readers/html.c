@@ -2039,6 +2039,12 @@ static int html_read(const char *data, size_t len, const gal_options *opts, gal_
 		return rc;
 	rc = gal_html_to_tree(utf8, n, opts, out, err);
 	free(utf8);
+	if (!rc && gal_set_string(&(*out)->docmeta->charset, label)) {
+		gal_node_free(*out);
+		*out = NULL;
+		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
+		rc = GAL_ENOMEM;
+	}
 	return rc;
 }
 

@@ -1945,6 +1945,12 @@ static int nitf_read(const char *data, size_t len, const gal_options *opts, gal_
 		return rc;
 	rc = nitf_to_tree(utf8, n, opts, out, err);
 	free(utf8);
+	if (!rc && gal_set_string(&gal_node_docmeta(*out)->charset, label)) {
+		gal_node_free(*out);
+		*out = NULL;
+		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
+		rc = GAL_ENOMEM;
+	}
 	return rc;
 }
 
