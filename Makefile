@@ -8,17 +8,18 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc
-LDLIBS = $(PKG_LIBS)
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc
+LDLIBS = $(PKG_LIBS) -pthread
 BUILD ?= build
 
 LIB_SRC = $(wildcard src/*.c src/readers/*.c src/writers/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
-HEADERS = $(wildcard src/*.h src/readers/*.h src/writers/*.h)
+HEADERS = $(wildcard src/*.h src/readers/*.h src/writers/*.h src/cli/*.h)
+CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/cli/*.c))
 
 # Debian packages the build and the tests need (checked with dpkg, installed with apt when root)
 DEB_BUILD = gcc make pkg-config libxml2-dev libutf8proc-dev libzip-dev
-DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless
+DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless parallel
 
 .PHONY: all check demo install clean asan fuzz deps deps-test bench
 all: $(BUILD)/galley
@@ -31,10 +32,10 @@ $(BUILD)/libgalley.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/galley: $(BUILD)/src/cli/main.o $(BUILD)/libgalley.a
+$(BUILD)/galley: $(CLI_OBJ) $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
-$(BUILD)/tests/runtest.o: tests/runtest_epub.c
+$(BUILD)/tests/runtest.o: tests/runtest_epub.c tests/runtest_batch.c
 
 $(BUILD)/runtest: $(BUILD)/tests/runtest.o $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
