@@ -19,7 +19,7 @@ CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/cli/*.c))
 
 # Debian packages the build and the tests need (checked with dpkg, installed with apt when root)
 DEB_BUILD = gcc make pkg-config libxml2-dev libutf8proc-dev libzip-dev
-DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless parallel
+DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless parallel python3
 
 .PHONY: all check demo install clean asan fuzz deps deps-test bench
 all: $(BUILD)/galley

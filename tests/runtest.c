@@ -18,6 +18,9 @@
  * 6. EPUB: writer fixtures (expected.epub.txt: a dump of the book), reader fixtures (a `book/` folder zipped into
  *    input.epub), the fixture corpus round trip through one book, the reference books (../shared/reference/epub,
  *    skipped when absent), hand-made hostile zips, and epubcheck over every book the tests wrote.
+ * 7. Batch mode (-o DIR/, tests/runtest_batch.c): a generated corpus of a few hundred files with broken ones, the
+ *    report, names, -j 1 against -j 4, --include, --skip-existing, SIGINT/SIGTERM, progress, GNU parallel.
+ *    `--only batch` runs this part alone.
  * Ends with "N passed, N failed". --update rewrites expected files after a deliberate change. */
 #include "../src/node.h"
 #include "../src/nitf.h"
@@ -1066,6 +1069,8 @@ static void property_markdown(void)
 
 /* the EPUB tests (book builder, writer and reader cases, round trips, hostile zips, epubcheck) */
 #include "runtest_epub.c"
+/* batch mode: a generated corpus, reports, resume, signals, GNU parallel */
+#include "runtest_batch.c"
 
 /* ------------------------------------------------------------------ fixtures */
 
@@ -1988,6 +1993,8 @@ int main(int argc, char **argv)
 		epub_hostile_tests();
 		property_markdown();
 	}
+	if (!only || !strcmp(only, "batch"))
+		batch_tests();
 	run_fixtures(fixtures, 0);
 	epub_corpus_roundtrip();
 	if (!only)

@@ -256,7 +256,8 @@ typedef struct {
 	job *jobs;
 	size_t njobs;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;      /* a job changed state: waiting workers look again */
+	pthread_cond_t finished;  /* a worker left: the main thread looks again (else it wakes to redraw) */
 	size_t next_take, next_name, next_write, next_report, window;
 	int running; /* workers in their loop */
 	name_set names;
@@ -668,6 +669,7 @@ static void *worker(void *arg)
 	}
 	b->running--;
 	pthread_cond_broadcast(&b->cond);
+	pthread_cond_signal(&b->finished);
 	pthread_mutex_unlock(&b->lock);
 	return NULL;
 }
@@ -702,14 +704,24 @@ static int cmp_id(const void *x, const void *y)
 int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *writer, char *const *args,
 	      size_t nargs, const char *outdir, const gal_options *opts)
 {
+	batch b;
+	memset(&b, 0, sizeof b);
+	if (cfg->report) {
+		/* first: nothing is done if the report cannot be written */
+		gal_error err;
+		if (!(b.report = report_open(cfg->report, &err))) {
+			char buf[1024];
+			fprintf(stderr, "%s: %s\n", PROG, gal_error_format(&err, buf, sizeof buf));
+			return 1;
+		}
+	}
 	struct stat st;
 	if (stat(outdir, &st) != 0 && mkdir(outdir, 0777) != 0) {
 		fprintf(stderr, "%s: %s: cannot create the folder: %s\n", PROG, outdir, strerror(errno));
+		report_close(b.report);
 		return 1;
 	}
 	catch_signals();
-	batch b;
-	memset(&b, 0, sizeof b);
 	b.cfg = cfg;
 	b.reader = reader;
 	b.writer = writer;
@@ -737,15 +749,6 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 			b.inputs[b.ninputs++] = (file_id){in.v[i].dev, in.v[i].ino};
 	}
 	qsort(b.inputs, b.ninputs, sizeof *b.inputs, cmp_id);
-	if (cfg->report) {
-		gal_error err;
-		if (!(b.report = report_open(cfg->report, &err))) {
-			char buf[1024];
-			fprintf(stderr, "%s: %s\n", PROG, gal_error_format(&err, buf, sizeof buf));
-			status = 1;
-			goto out;
-		}
-	}
 
 	int nthreads = cfg->jobs < 1 ? 1 : cfg->jobs;
 	if ((size_t)nthreads > b.njobs)
@@ -753,8 +756,14 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 	b.window = 64 + 16 * (size_t)nthreads;
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.cond, NULL);
+	pthread_cond_init(&b.finished, NULL);
 	b.t0 = now_ms();
 	term.active = isatty(2) && !cfg->quiet;
+	if (term.active) {
+		char text[256];
+		progress_text(&b, text, sizeof text);
+		progress_set(text);
+	}
 
 	/* the workers leave SIGINT and SIGTERM to the main thread, which only sets a flag */
 	sigset_t block, old;
@@ -784,7 +793,7 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 		ts.tv_nsec += 200 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L)
 			ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-		pthread_cond_timedwait(&b.cond, &b.lock, &ts);
+		pthread_cond_timedwait(&b.finished, &b.lock, &ts);
 		if (stop_signal)
 			pthread_cond_broadcast(&b.cond); /* waiting workers look at the flag again */
 		if (term.active) {
@@ -800,6 +809,7 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 		pthread_join(tid[i], NULL);
 	free(tid);
 	pthread_cond_destroy(&b.cond);
+	pthread_cond_destroy(&b.finished);
 	pthread_mutex_destroy(&b.lock);
 
 	int shown = term.active;
