@@ -20,9 +20,9 @@ const gal_format *const *gal_formats(void) { return formats; }
 
 /* libxml2 sets up its global tables (dictionary lock, per-thread state, character handlers) in xmlInitParser,
  * which is not safe to run twice at once: threads that read in parallel must find it done. */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-static void xml_init(void) { xmlInitParser(); }
-void gal_lib_init(void) { pthread_once(&xml_once, xml_init); }
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static void lib_init(void) { xmlInitParser(); }
+void gal_lib_init(void) { pthread_once(&lib_once, lib_init); }
 
 /* Whether `word` is one of the space-separated words in `list`. */
 static int in_list(const char *list, const char *word)
@@ -127,6 +127,7 @@ int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_op
 		gal_error_set(err, GAL_EINVAL, opts, NULL, 0, 0, "writers take a document node");
 		return GAL_EINVAL;
 	}
+	gal_lib_init();
 	int rc = fmt->write(doc, sink, opts, err);
 	if (!rc && gal_sink_error(sink)) {
 		rc = gal_sink_error(sink);

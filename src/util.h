@@ -49,8 +49,8 @@ char *gal_collapse_ws(const char *s);
  * "is this line the headline". With `prefix`, one text being a prefix of the other counts as equal. */
 int gal_loose_equal(const char *a, const char *b, int prefix);
 
-/* Initialises libxml2 once per process, safely from any thread (pthread_once); every entry point that reads calls
- * it first. */
+/* Initialises libxml2 once per process, safely from any thread (pthread_once); gal_read, gal_write and
+ * gal_epub_entry call it first. */
 void gal_lib_init(void);
 
 /* Fills an error record. */
