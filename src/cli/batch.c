@@ -253,8 +253,9 @@ typedef struct {
 	const char *outdir; /* without trailing slashes ("/" stays) */
 	const char *ext;    /* the writer's first extension */
 	size_t extlen;
-	job *jobs;
+	const cli_input *in; /* the inputs, in order */
 	size_t njobs;
+	job *ring; /* the jobs between next_report and next_take, at index % window: memory for the window only */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;      /* a job changed state: waiting workers look again */
 	pthread_cond_t finished;  /* a worker left: the main thread looks again (else it wakes to redraw) */
@@ -268,6 +269,8 @@ typedef struct {
 	size_t done, failed, skipped;
 	double t0;
 } batch;
+
+#define JOB(b, i) (&(b)->ring[(i) % (b)->window])
 
 typedef struct {
 	batch *b;
@@ -594,8 +597,8 @@ static void write_job(batch *b, job *j)
 /* Step 4 (in input order, under the lock): the report line, the counts; the job's memory is released. */
 static void report_done(batch *b)
 {
-	while (b->next_report < b->njobs && b->jobs[b->next_report].state == J_DONE) {
-		job *j = &b->jobs[b->next_report++];
+	while (b->next_report < b->next_take && JOB(b, b->next_report)->state == J_DONE) {
+		job *j = JOB(b, b->next_report++);
 		if (b->report && !b->report_failed) {
 			char more[64];
 			char **w = j->warnings;
@@ -624,13 +627,14 @@ static void report_done(batch *b)
 		b->failed += j->status == REC_FAILED;
 		b->skipped += j->status == REC_SKIPPED;
 		free_job(j);
+		memset(j, 0, sizeof *j); /* the slot is free for input next_report - 1 + window */
 	}
 }
 
 static void name_ready(batch *b)
 {
-	while (b->next_name < b->next_take && b->jobs[b->next_name].state == J_READ)
-		name_job(b, &b->jobs[b->next_name++]);
+	while (b->next_name < b->next_take && JOB(b, b->next_name)->state == J_READ)
+		name_job(b, JOB(b, b->next_name++));
 }
 
 static void *worker(void *arg)
@@ -638,11 +642,11 @@ static void *worker(void *arg)
 	batch *b = arg;
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		while (b->next_write < b->next_name && b->jobs[b->next_write].state != J_READY)
+		while (b->next_write < b->next_name && JOB(b, b->next_write)->state != J_READY)
 			b->next_write++;
 		if (b->next_write < b->next_name) {
 			/* writing first: it frees a tree and lets the report move on */
-			job *j = &b->jobs[b->next_write++];
+			job *j = JOB(b, b->next_write++);
 			j->state = J_WRITING;
 			pthread_mutex_unlock(&b->lock);
 			write_job(b, j);
@@ -651,7 +655,8 @@ static void *worker(void *arg)
 			report_done(b);
 			pthread_cond_broadcast(&b->cond);
 		} else if (!stop_signal && b->next_take < b->njobs && b->next_take < b->next_report + b->window) {
-			job *j = &b->jobs[b->next_take++];
+			job *j = JOB(b, b->next_take);
+			j->in = &b->in[b->next_take++];
 			j->state = J_READING;
 			pthread_mutex_unlock(&b->lock);
 			read_job(b, j);
@@ -735,25 +740,22 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 	b.extlen = strcspn(b.ext, " ");
 	cli_inputs in = {NULL, 0, 0};
 	cli_walk_config wc = {cfg->include, cfg->ninclude, reader, outdir, walk_warning};
-	int status = 0;
-	if (!od || walk_inputs(args, nargs, &wc, &in) || !(b.jobs = calloc(in.n ? in.n : 1, sizeof *b.jobs)) ||
-	    !(b.inputs = calloc(in.n ? in.n : 1, sizeof *b.inputs))) {
-		fprintf(stderr, "%s: out of memory\n", PROG);
-		status = 1;
-		goto out;
-	}
+	int status = 0, nthreads = cfg->jobs < 1 ? 1 : cfg->jobs;
+	if (!od || walk_inputs(args, nargs, &wc, &in))
+		goto oom;
+	if (in.n && (size_t)nthreads > in.n)
+		nthreads = (int)in.n;
+	b.window = 64 + 16 * (size_t)nthreads;
+	if (!(b.ring = calloc(b.window, sizeof *b.ring)) || !(b.inputs = calloc(in.n ? in.n : 1, sizeof *b.inputs)))
+		goto oom;
 	b.njobs = in.n;
+	b.in = in.v;
 	for (size_t i = 0; i < in.n; i++) {
-		b.jobs[i].in = &in.v[i];
 		if (in.v[i].dev || in.v[i].ino)
 			b.inputs[b.ninputs++] = (file_id){in.v[i].dev, in.v[i].ino};
 	}
 	qsort(b.inputs, b.ninputs, sizeof *b.inputs, cmp_id);
 
-	int nthreads = cfg->jobs < 1 ? 1 : cfg->jobs;
-	if ((size_t)nthreads > b.njobs)
-		nthreads = b.njobs ? (int)b.njobs : 1;
-	b.window = 64 + 16 * (size_t)nthreads;
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.cond, NULL);
 	pthread_cond_init(&b.finished, NULL);
@@ -828,11 +830,15 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 			PROG, b.done, b.njobs);
 		status = 128 + stop_signal;
 	}
+	goto out;
+oom:
+	fprintf(stderr, "%s: out of memory\n", PROG);
+	status = 1;
 out:
 	report_close(b.report);
-	for (size_t i = 0; i < b.njobs; i++)
-		free_job(&b.jobs[i]);
-	free(b.jobs);
+	for (size_t i = 0; b.ring && i < b.window; i++)
+		free_job(&b.ring[i]);
+	free(b.ring);
 	free(b.inputs);
 	names_free(&b.names);
 	inputs_free(&in);
