@@ -21,7 +21,7 @@ CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/cli/*.c))
 DEB_BUILD = gcc make pkg-config libxml2-dev libutf8proc-dev libzip-dev
 DEB_TEST = cmark cmark-gfm libxml2-utils epubcheck default-jre-headless parallel python3
 
-.PHONY: all check demo install clean asan fuzz deps deps-test bench
+.PHONY: all check demo install clean asan tsan fuzz deps deps-test bench
 all: $(BUILD)/galley
 
 $(BUILD)/%.o: %.c $(HEADERS)
@@ -65,6 +65,13 @@ asan: deps-test
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		build-asan/runtest --galley build-asan/galley
 
+# ThreadSanitizer build, then the batch tests (threads at work); by hand, not part of check or CI.
+# tests/tsan.supp: glibc's own locked time zone reload (mktime, from libzip), which TSan cannot see locked.
+tsan: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-tsan CFLAGS="-O1 -g -fsanitize=thread -Wno-format-truncation" \
+		LDFLAGS="-fsanitize=thread" build-tsan/galley build-tsan/runtest
+	@TSAN_OPTIONS=suppressions=$(CURDIR)/tests/tsan.supp build-tsan/runtest --galley build-tsan/galley --only batch
+
 FUZZERS = fuzz_html fuzz_nitf fuzz_epub
 fuzz: deps
 	@sh tests/deps.sh clang libclang-rt-14-dev
@@ -87,4 +94,4 @@ install: all
 	install -m 644 $(BUILD)/libgalley.a $(DESTDIR)$(PREFIX)/lib/libgalley.a
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
