@@ -21,9 +21,9 @@ static unsigned brand(unsigned n)
 	return (unsigned)(batch_rng >> 33) % n;
 }
 
-static const char *const batch_words[] = {"harbour", "council", "vote",     "night",   "ferry",  "tide",
-					  "budget",  "mayor",   "café",     "“quoted”", "street", "weather",
-					  "report",  "market",  "élection", "bridge",  "school", "police"};
+static const char *const batch_words[] = {"harbour", "council", "vote",     "night",    "ferry",  "tide",
+                                          "budget",  "mayor",   "café",     "“quoted”", "street", "weather",
+                                          "report",  "market",  "élection", "bridge",   "school", "police"};
 
 static void batch_sentence(gal_buf *b)
 {
@@ -50,9 +50,11 @@ static void batch_write(const char *root, const char *rel, const char *data, siz
 static void batch_html(const char *root, const char *rel, int i)
 {
 	gal_buf b = GAL_BUF_INIT;
-	gal_buf_printf(&b, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Story %d | Herald</title></head><body>"
-			   "<nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav><article><h1>Story %d</h1>",
-		       i, i);
+	gal_buf_printf(
+	    &b,
+	    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Story %d | Herald</title></head><body>"
+	    "<nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav><article><h1>Story %d</h1>",
+	    i, i);
 	unsigned paras = 1 + brand(30);
 	for (unsigned p = 0; p < paras; p++) {
 		gal_buf_puts(&b, "<p>");
@@ -68,10 +70,11 @@ static void batch_html(const char *root, const char *rel, int i)
 static void batch_nitf(const char *root, const char *rel, const char *id, int i)
 {
 	gal_buf b = GAL_BUF_INIT;
-	gal_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<nitf><head><title>Wire %d</title><docdata>"
-			   "<doc-id id-string=\"%s\"/></docdata></head><body><body.head><hedline><hl1>Wire %d</hl1>"
-			   "</hedline></body.head><body.content>",
-		       i, id, i);
+	gal_buf_printf(&b,
+	               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<nitf><head><title>Wire %d</title><docdata>"
+	               "<doc-id id-string=\"%s\"/></docdata></head><body><body.head><hedline><hl1>Wire %d</hl1>"
+	               "</hedline></body.head><body.content>",
+	               i, id, i);
 	for (unsigned p = 1 + brand(12); p; p--) {
 		gal_buf_puts(&b, "<p>");
 		batch_sentence(&b);
@@ -102,10 +105,12 @@ static void batch_corpus(const char *root)
 	}
 	batch_html(root, "in/clash/a.htm", 1000);
 	batch_html(root, "in/clash/a.html", 1001);
-	static const char latin1[] = "<title>Caf\xe9</title><article><h1>Caf\xe9 society</h1><p>Na\xefve r\xe9sum\xe9.</p></article>";
+	static const char latin1[] =
+	    "<title>Caf\xe9</title><article><h1>Caf\xe9 society</h1><p>Na\xefve r\xe9sum\xe9.</p></article>";
 	batch_write(root, "in/clash/latin1.html", latin1, sizeof latin1 - 1);
 	batch_write(root, "in/bad/empty.html", "", 0);
-	static const char binary[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0";
+	static const char binary[] = "\x7f"
+	                             "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0";
 	batch_write(root, "in/bad/binary.html", binary, sizeof binary - 1);
 	static const char cut[] = "<?xml version=\"1.0\"?>\n<nitf><head><title>Cut short</title><docdata>";
 	batch_write(root, "in/bad/truncated.xml", cut, sizeof cut - 1);
@@ -131,8 +136,8 @@ typedef struct {
 	int bad; /* lines that did not parse or lacked a field */
 } batch_report;
 
-static const char *const report_keys[] = {"path",     "format", "charset", "outputs",   "status",
-					  "warnings", "error",  "bytes_in", "bytes_out", "ms"};
+static const char *const report_keys[] = {"path",     "format", "charset",  "outputs",   "status",
+                                          "warnings", "error",  "bytes_in", "bytes_out", "ms"};
 
 static int rec_ok(const gal_json *o)
 {
@@ -204,7 +209,10 @@ static size_t report_count(const batch_report *r, const char *status)
 	return n;
 }
 
-static const char *rec_str(const gal_json *o, const char *key) { return gal_json_str(gal_json_get(o, key)); }
+static const char *rec_str(const gal_json *o, const char *key)
+{
+	return gal_json_str(gal_json_get(o, key));
+}
 
 static double rec_num(const gal_json *o, const char *key)
 {
@@ -231,7 +239,8 @@ static int python_judge(const char *dir, const char *report)
 	char cmd[16384];
 	result r;
 	SH("python3 -c 'import json,sys\n"
-	   "keys={\"path\",\"format\",\"charset\",\"outputs\",\"status\",\"warnings\",\"error\",\"bytes_in\",\"bytes_out\",\"ms\"}\n"
+	   "keys={\"path\",\"format\",\"charset\",\"outputs\",\"status\",\"warnings\",\"error\",\"bytes_in\",\"bytes_"
+	   "out\",\"ms\"}\n"
 	   "n=0\n"
 	   "for line in open(sys.argv[1],encoding=\"utf-8\"):\n"
 	   "  r=json.loads(line); n+=1\n"
@@ -271,8 +280,8 @@ static int batch_interrupt(const char *dir, const char *jobs, int sig)
 		dup2(fd, 2);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		execl(galley_abs, galley_abs, "-t", "md", "-j", jobs, "-o", "int/", "--report", "int.jsonl", "first.html",
-		      "fifo.html", "in/html", (char *)NULL);
+		execl(galley_abs, galley_abs, "-t", "md", "-j", jobs, "-o", "int/", "--report", "int.jsonl",
+		      "first.html", "fifo.html", "in/html", (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -336,9 +345,9 @@ static void batch_tests(void)
 	SH("'%s' -t md -j 4 -o out4/ --report r4.jsonl in/", g);
 	CHECK(r.status == 1, "a batch with broken inputs exits 1 (%d)", r.status);
 	CHECK(strstr(r.err, "galley: in/bad/empty.html: HTML: empty input\n") &&
-		  strstr(r.err, "galley: in/bad/binary.html: HTML: not HTML: the input is binary data\n") &&
-		  strstr(r.err, "galley: in/bad/truncated.xml:") &&
-		  strstr(r.err, "galley: in/bad/deep.xml:1: NITF: elements nested more than 256 deep"),
+	          strstr(r.err, "galley: in/bad/binary.html: HTML: not HTML: the input is binary data\n") &&
+	          strstr(r.err, "galley: in/bad/truncated.xml:") &&
+	          strstr(r.err, "galley: in/bad/deep.xml:1: NITF: elements nested more than 256 deep"),
 	      "every broken input on stderr: %s", r.err);
 	{
 		/* whole lines only, even with four threads writing */
@@ -349,15 +358,16 @@ static void batch_tests(void)
 	}
 	result_free(&r);
 	SH("find out4 -type f | wc -l; find out4 -name '.*' | wc -l; find out4 -type d | LC_ALL=C sort | tr '\\n' ' '");
-	CHECK(!strcmp(r.out, "303\n0\nout4 out4/clash out4/html out4/html/sec0 out4/html/sec1 out4/html/sec2 out4/html/sec3 "
-			     "out4/nitf out4/nitf/late "),
+	CHECK(!strcmp(r.out,
+	              "303\n0\nout4 out4/clash out4/html out4/html/sec0 out4/html/sec1 out4/html/sec2 out4/html/sec3 "
+	              "out4/nitf out4/nitf/late "),
 	      "one output per good input, no temporary file, folders mirrored (no bad/ folder): %s", r.out);
 	result_free(&r);
 	batch_report rep;
 	snprintf(path, sizeof path, "%s/r4.jsonl", dir);
 	report_load(path, &rep);
 	CHECK(rep.bad == 0 && rep.n == B_GOOD + B_BAD && report_count(&rep, "ok") == B_GOOD &&
-		  report_count(&rep, "failed") == B_BAD,
+	          report_count(&rep, "failed") == B_BAD,
 	      "report: one valid line per input (%zu lines, %d bad, %zu ok, %zu failed)", rep.n, rep.bad,
 	      report_count(&rep, "ok"), report_count(&rep, "failed"));
 	CHECK(python_judge(dir, "r4.jsonl") == B_GOOD + B_BAD || !have_python, "report valid for python3's json");
@@ -369,7 +379,7 @@ static void batch_tests(void)
 	      "the walk leaves unknown extensions and hidden files alone");
 	/* input order: sorted, depth first */
 	CHECK(rep.n > 4 && !strcmp(rec_str(rep.v[0], "path"), "in/bad/binary.html") &&
-		  !strcmp(rec_str(rep.v[4], "path"), "in/clash/a.htm"),
+	          !strcmp(rec_str(rep.v[4], "path"), "in/clash/a.htm"),
 	      "report in input order: %s", rep.n ? rec_str(rep.v[0], "path") : "");
 	{
 		const gal_json *o = report_find(&rep, "in/html/sec1/story005.html");
@@ -380,20 +390,22 @@ static void batch_tests(void)
 		snprintf(path, sizeof path, "%s/out4/html/sec1/story005.md", dir);
 		free(read_file(path, &out_len));
 		CHECK(o && !strcmp(rec_str(o, "format"), "html") && !strcmp(rec_str(o, "charset"), "UTF-8") && n == 1 &&
-			  !strcmp(out, "out4/html/sec1/story005.md") && !strcmp(rec_str(o, "status"), "ok") &&
-			  rec_first(o, "warnings", &n) == NULL && n == 0 && gal_json_get(o, "error")->type == GAL_JSON_NULL &&
-			  rec_num(o, "bytes_in") == (double)in_len && rec_num(o, "bytes_out") == (double)out_len &&
-			  out_len > 0 && rec_num(o, "ms") >= 0,
+		          !strcmp(out, "out4/html/sec1/story005.md") && !strcmp(rec_str(o, "status"), "ok") &&
+		          rec_first(o, "warnings", &n) == NULL && n == 0 &&
+		          gal_json_get(o, "error")->type == GAL_JSON_NULL && rec_num(o, "bytes_in") == (double)in_len &&
+		          rec_num(o, "bytes_out") == (double)out_len && out_len > 0 && rec_num(o, "ms") >= 0,
 		      "report fields of a page (%zu in, %zu out)", in_len, out_len);
 		o = report_find(&rep, "in/clash/latin1.html");
 		CHECK(o && rec_str(o, "charset") && !strcmp(rec_str(o, "charset"), "windows-1252"),
 		      "report: the charset the reader decoded");
 		o = report_find(&rep, "in/nitf/wire003.xml");
-		CHECK(o && !strcmp(rec_str(o, "format"), "nitf") && !strcmp(rec_first(o, "outputs", &n), "out4/nitf/wire-3.md"),
+		CHECK(o && !strcmp(rec_str(o, "format"), "nitf") &&
+		          !strcmp(rec_first(o, "outputs", &n), "out4/nitf/wire-3.md"),
 		      "report: NITF named from its doc-id");
 		o = report_find(&rep, "in/bad/empty.html");
-		CHECK(o && !strcmp(rec_str(o, "status"), "failed") && !strcmp(rec_str(o, "error"), "in/bad/empty.html: HTML: empty input") &&
-			  rec_first(o, "outputs", &n) == NULL && n == 0 && rec_num(o, "bytes_in") == 0,
+		CHECK(o && !strcmp(rec_str(o, "status"), "failed") &&
+		          !strcmp(rec_str(o, "error"), "in/bad/empty.html: HTML: empty input") &&
+		          rec_first(o, "outputs", &n) == NULL && n == 0 && rec_num(o, "bytes_in") == 0,
 		      "report: a failed input, its error as on stderr");
 		o = report_find(&rep, "in/bad/deep.xml");
 		CHECK(o && rec_str(o, "error") && strstr(rec_str(o, "error"), "nested more than 256 deep"),
@@ -402,53 +414,62 @@ static void batch_tests(void)
 	report_free(&rep);
 
 	/* each output is the single-file conversion */
-	SH("G='%s'; for f in html/sec0/story000 html/sec3/story199 html/sec2/story086; do \"$G\" -t md in/$f.html | cmp - out4/$f.md || exit 1; done; "
+	SH("G='%s'; for f in html/sec0/story000 html/sec3/story199 html/sec2/story086; do \"$G\" -t md in/$f.html | "
+	   "cmp - out4/$f.md || exit 1; done; "
 	   "\"$G\" -t md in/nitf/late/wire099.xml | cmp - out4/nitf/late/wire-99.md",
 	   g);
 	CHECK(r.status == 0, "outputs equal single conversions: %s %s", r.out, r.err);
 	result_free(&r);
 	/* names: doc-id clashes numbered in input order, a.htm before a.html */
-	SH("export LC_ALL=C; ls out4/nitf | grep dup | tr '\\n' ' '; ls out4/nitf/late | grep dup | tr '\\n' ' '; grep -l 'Wire 7$' out4/nitf/dup.md; "
-	   "grep -l 'Wire 82' out4/nitf/late/dup.md; grep -c 'Story 1000' out4/clash/a.md; grep -c 'Story 1001' out4/clash/a-2.md");
+	SH("export LC_ALL=C; ls out4/nitf | grep dup | tr '\\n' ' '; ls out4/nitf/late | grep dup | tr '\\n' ' '; grep "
+	   "-l 'Wire 7$' out4/nitf/dup.md; "
+	   "grep -l 'Wire 82' out4/nitf/late/dup.md; grep -c 'Story 1000' out4/clash/a.md; grep -c 'Story 1001' "
+	   "out4/clash/a-2.md");
 	CHECK(!strcmp(r.out, "dup-2.md dup-3.md dup.md dup.md out4/nitf/dup.md\nout4/nitf/late/dup.md\n1\n1\n"),
 	      "name clashes: suffixes per folder, in input order: %s", r.out);
 	result_free(&r);
 
 	/* one thread: the same bytes, the same names, the same report (but for the times) */
 	SH("'%s' -t md -j 1 -o out1/ --report r1.jsonl in/ 2>/dev/null; echo $?; diff -r out1 out4 && "
-	   "sed 's/\"ms\":[0-9.]*//; s/out1/outN/g' r1.jsonl > r1.x && sed 's/\"ms\":[0-9.]*//; s/out4/outN/g' r4.jsonl > r4.x && "
+	   "sed 's/\"ms\":[0-9.]*//; s/out1/outN/g' r1.jsonl > r1.x && sed 's/\"ms\":[0-9.]*//; s/out4/outN/g' "
+	   "r4.jsonl > r4.x && "
 	   "cmp r1.x r4.x && echo same",
 	   g);
 	CHECK(!strcmp(r.out, "1\nsame\n"), "-j 1 and -j 4 byte-identical: %s %s", r.out, r.err);
 	result_free(&r);
 
 	/* --skip-existing: a second run converts nothing, the bad ones fail again; a removed output comes back */
-	SH("rm out4/html/sec2/story010.md; '%s' -t md -o out4/ --skip-existing --report rs.jsonl in/ 2>/dev/null; echo $?; "
+	SH("rm out4/html/sec2/story010.md; '%s' -t md -o out4/ --skip-existing --report rs.jsonl in/ 2>/dev/null; echo "
+	   "$?; "
 	   "cmp out1/html/sec2/story010.md out4/html/sec2/story010.md && echo back",
 	   g);
 	snprintf(path, sizeof path, "%s/rs.jsonl", dir);
 	report_load(path, &rep);
 	{
-		const gal_json *o = report_find(&rep, "in/html/sec2/story010.html"), *s = report_find(&rep, "in/nitf/wire001.xml");
+		const gal_json *o = report_find(&rep, "in/html/sec2/story010.html"),
+		               *s = report_find(&rep, "in/nitf/wire001.xml");
 		size_t n;
 		CHECK(!strcmp(r.out, "1\nback\n") && rep.bad == 0 && report_count(&rep, "skipped") == B_GOOD - 1 &&
-			  report_count(&rep, "ok") == 1 && report_count(&rep, "failed") == B_BAD && o &&
-			  !strcmp(rec_str(o, "status"), "ok") && s && !strcmp(rec_first(s, "outputs", &n), "out4/nitf/wire-1.md") &&
-			  rec_num(s, "bytes_out") == 0,
-		      "--skip-existing: %s; %zu skipped, %zu ok", r.out, report_count(&rep, "skipped"), report_count(&rep, "ok"));
+		          report_count(&rep, "ok") == 1 && report_count(&rep, "failed") == B_BAD && o &&
+		          !strcmp(rec_str(o, "status"), "ok") && s &&
+		          !strcmp(rec_first(s, "outputs", &n), "out4/nitf/wire-1.md") && rec_num(s, "bytes_out") == 0,
+		      "--skip-existing: %s; %zu skipped, %zu ok", r.out, report_count(&rep, "skipped"),
+		      report_count(&rep, "ok"));
 	}
 	report_free(&rep);
 	result_free(&r);
 
 	/* --include: globs on the name, or on the path below the folder argument with a '/' */
-	SH("'%s' -o inc/ --include 'story01?.html' --include 'nitf/late/*' --report inc.jsonl in/ && find inc -type f | wc -l && "
+	SH("'%s' -o inc/ --include 'story01?.html' --include 'nitf/late/*' --report inc.jsonl in/ && find inc -type f "
+	   "| wc -l && "
 	   "wc -l < inc.jsonl && LC_ALL=C ls inc/html/sec0 | tr '\\n' ' '",
 	   g);
 	CHECK(r.status == 0 && !strcmp(r.out, "30\n30\nstory012.txt story016.txt "), "--include (%d): %s %s", r.status,
 	      r.out, r.err);
 	result_free(&r);
 	SH("'%s' -o inc2/ --include '*.txt' in/ && find inc2 -type f", g);
-	CHECK(r.status == 0 && !strcmp(r.out, "inc2/notes.txt\n"), "--include takes any file, as HTML: %s %s", r.out, r.err);
+	CHECK(r.status == 0 && !strcmp(r.out, "inc2/notes.txt\n"), "--include takes any file, as HTML: %s %s", r.out,
+	      r.err);
 	result_free(&r);
 	SH("'%s' -f nitf -o fn/ in/clash in/nitf/late && find fn -type f | wc -l", g);
 	CHECK(r.status == 0 && !strcmp(r.out, "20\n"), "-f nitf walks only NITF extensions: %s %s", r.out, r.err);
@@ -458,14 +479,16 @@ static void batch_tests(void)
 	SH("mkdir -p self && cp in/nitf/wire00* self/ && G='%s' && \"$G\" -t nitf -o self/out/ self/ && \"$G\" -t nitf "
 	   "-o self/out/ --report self.jsonl self/ && wc -l < self.jsonl && ls self/out | wc -l",
 	   g);
-	CHECK(r.status == 0 && !strcmp(r.out, "10\n10\n"), "output folder inside the input folder (%d): %s %s", r.status,
-	      r.out, r.err);
+	CHECK(r.status == 0 && !strcmp(r.out, "10\n10\n"), "output folder inside the input folder (%d): %s %s",
+	      r.status, r.out, r.err);
 	result_free(&r);
 	/* an output that would replace an input is refused; the rest is converted */
 	SH("mkdir -p over && printf '<nitf><body><body.content><p>x</p></body.content></body></nitf>' > over/x.xml && "
-	   "cp in/nitf/wire001.xml over/ && '%s' -t nitf -o over/ over/x.xml over/wire001.xml; echo \" $?\"; LC_ALL=C ls over | tr '\\n' ' '",
+	   "cp in/nitf/wire001.xml over/ && '%s' -t nitf -o over/ over/x.xml over/wire001.xml; echo \" $?\"; LC_ALL=C "
+	   "ls over | tr '\\n' ' '",
 	   g);
-	CHECK(strstr(r.err, "galley: over/x.xml: refusing to overwrite an input file") && !strcmp(r.out, " 1\nwire-1.xml wire001.xml x.xml "),
+	CHECK(strstr(r.err, "galley: over/x.xml: refusing to overwrite an input file") &&
+	          !strcmp(r.out, " 1\nwire-1.xml wire001.xml x.xml "),
 	      "inputs never overwritten: %s %s", r.out, r.err);
 	result_free(&r);
 	/* a link back up is not followed into a loop; a link to a file is followed */
@@ -473,7 +496,8 @@ static void batch_tests(void)
 	   "ln -s \"$PWD/in/html/sec1/story001.html\" loop/l.html && timeout 20 '%s' -o loopout/ loop/; echo \" $?\"; "
 	   "find loopout -type f | LC_ALL=C sort | tr '\\n' ' '",
 	   g);
-	CHECK(!strcmp(r.out, " 0\nloopout/l.txt loopout/sub/story000.txt ") && strstr(r.err, "loop/sub/up: a link back to a folder above it"),
+	CHECK(!strcmp(r.out, " 0\nloopout/l.txt loopout/sub/story000.txt ") &&
+	          strstr(r.err, "loop/sub/up: a link back to a folder above it"),
 	      "symbolic link loop: %s %s", r.out, r.err);
 	result_free(&r);
 
@@ -481,7 +505,8 @@ static void batch_tests(void)
 	SH("mkdir -p warn && printf '<html><body><nav><a href=/>Home</a></nav></body></html>' > warn/home.html && "
 	   "'%s' -q -o wout/ --report w.jsonl warn/; echo \" $?\"; cat w.jsonl",
 	   g);
-	CHECK(!strcmp(r.err, "") && strstr(r.out, " 0\n{\"path\":\"warn/home.html\"") && strstr(r.out, "\"warnings\":[\"warn/home.html: "),
+	CHECK(!strcmp(r.err, "") && strstr(r.out, " 0\n{\"path\":\"warn/home.html\"") &&
+	          strstr(r.out, "\"warnings\":[\"warn/home.html: "),
 	      "--quiet: warning in the report, not on stderr: %s %s", r.out, r.err);
 	result_free(&r);
 	SH("'%s' -o wout/ warn/", g);
@@ -491,12 +516,16 @@ static void batch_tests(void)
 
 	/* EPUB: a book with two chapters in, one file per chapter; EPUB out, one book per input */
 	SH("G='%s'; SOURCE_DATE_EPOCH=0 \"$G\" -o two.epub in/html/sec0/story000.html in/html/sec1/story001.html && "
-	   "\"$G\" -t md -o eout/ two.epub && ls eout | tr '\\n' ' ' && \"$G\" -t md in/html/sec1/story001.html | cmp - eout/two-2.md && "
-	   "SOURCE_DATE_EPOCH=0 \"$G\" -t epub --author Desk -o books/ in/clash/a.htm in/html/sec3 && ls books | wc -l && "
+	   "\"$G\" -t md -o eout/ two.epub && ls eout | tr '\\n' ' ' && \"$G\" -t md in/html/sec1/story001.html | cmp "
+	   "- eout/two-2.md && "
+	   "SOURCE_DATE_EPOCH=0 \"$G\" -t epub --author Desk -o books/ in/clash/a.htm in/html/sec3 && ls books | wc -l "
+	   "&& "
 	   "\"$G\" -t native books/story003.epub | grep -c 'creator.*Desk'",
 	   g);
-	CHECK(r.status == 0 && !strcmp(r.out, "two-1.md two-2.md 51\n1\n"), "EPUB in (one file per chapter) and out (one book "
-	      "per input) (%d): %s %s", r.status, r.out, r.err);
+	CHECK(r.status == 0 && !strcmp(r.out, "two-1.md two-2.md 51\n1\n"),
+	      "EPUB in (one file per chapter) and out (one book "
+	      "per input) (%d): %s %s",
+	      r.status, r.out, r.err);
 	result_free(&r);
 	/* epubcheck judges one of them with the other books, at the end */
 	snprintf(path, sizeof path, "%s/batch-a.epub", epub_dir());
@@ -513,16 +542,19 @@ static void batch_tests(void)
 	CHECK(r.status == 2 && strstr(r.err, "need -o DIR/"), "--report without -o DIR/: %s", r.err);
 	result_free(&r);
 	SH("'%s' -o x/ --report /nonexistent/r.jsonl in/html; echo \" $?\"; test -e x || echo none", g);
-	CHECK(!strcmp(r.out, " 1\nnone\n") && strstr(r.err, "cannot write the report"), "unwritable report, nothing done: %s %s",
-	      r.out, r.err);
+	CHECK(!strcmp(r.out, " 1\nnone\n") && strstr(r.err, "cannot write the report"),
+	      "unwritable report, nothing done: %s %s", r.out, r.err);
 	result_free(&r);
 
 	/* progress: on a terminal (script(1) gives one), not otherwise, not with --quiet */
 	if (have("script")) {
-		SH("script -qec \"'%s' -o prog/ in/html\" /dev/null > tty.out; grep -c 'files/s' tty.out; grep -c '200 of 200 inputs' tty.out; "
-		   "script -qec \"'%s' -q -o prog2/ in/html\" /dev/null | grep -c 'files/s'; '%s' -o prog3/ in/html 2>&1 | grep -c files/s",
+		SH("script -qec \"'%s' -o prog/ in/html\" /dev/null > tty.out; grep -c 'files/s' tty.out; grep -c '200 "
+		   "of 200 inputs' tty.out; "
+		   "script -qec \"'%s' -q -o prog2/ in/html\" /dev/null | grep -c 'files/s'; '%s' -o prog3/ in/html "
+		   "2>&1 | grep -c files/s",
 		   g, g, g);
-		CHECK(atoi(r.out) >= 1 && strstr(r.out, "\n1\n0\n0\n"), "progress line on a terminal only: %s %s", r.out, r.err);
+		CHECK(atoi(r.out) >= 1 && strstr(r.out, "\n1\n0\n0\n"), "progress line on a terminal only: %s %s",
+		      r.out, r.err);
 		result_free(&r);
 	} else {
 		printf("skip: script(1) not found: progress line not tested\n");
@@ -537,8 +569,8 @@ static void batch_tests(void)
 	report_load(path, &rep);
 	SH("cat int.err; find int -type f | LC_ALL=C sort | tr '\\n' ' '; find int -name '.*' | wc -l");
 	CHECK(st == 130 && rep.bad == 0 && rep.n == 2 && report_count(&rep, "ok") == 2 &&
-		  strstr(r.out, "interrupted: 2 of 202 inputs done") && strstr(r.out, "int/fifo.md int/first.md 0\n") &&
-		  !strstr(r.out, "warning"),
+	          strstr(r.out, "interrupted: 2 of 202 inputs done") && strstr(r.out, "int/fifo.md int/first.md 0\n") &&
+	          !strstr(r.out, "warning"),
 	      "SIGINT: in-flight input finished, report so far, exit 130 (%d, %zu lines): %s", st, rep.n, r.out);
 	report_free(&rep);
 	result_free(&r);
@@ -548,8 +580,10 @@ static void batch_tests(void)
 	   "grep -c '\"skipped\"' int2.jsonl && grep -c '\"ok\"' int2.jsonl && diff -r int/sec0 out4/html/sec0 && "
 	   "find int -type f | wc -l",
 	   g);
-	CHECK(r.status == 0 && !strcmp(r.out, "2\n200\n202\n"), "resumed with --skip-existing, mirrored below the folder "
-	      "argument: %s %s", r.out, r.err);
+	CHECK(r.status == 0 && !strcmp(r.out, "2\n200\n202\n"),
+	      "resumed with --skip-existing, mirrored below the folder "
+	      "argument: %s %s",
+	      r.out, r.err);
 	result_free(&r);
 	/* SIGTERM with four threads: others may be mid-input; all of them finish, and the report says what was done */
 	SH("rm -rf int int.jsonl");
@@ -561,12 +595,14 @@ static void batch_tests(void)
 	{
 		size_t files = r.out ? (size_t)atol(strchr(r.out, '\n') ? strchr(r.out, '\n') + 1 : "0") : 0;
 		CHECK(st == 143 && rep.bad == 0 && rep.n >= 2 && rep.n < 202 && report_count(&rep, "ok") == rep.n &&
-			  !strncmp(r.out, "0\n", 2) && files == rep.n,
-		      "SIGTERM with -j 4: exit 143, %zu of 202 reported, %zu files, no temporary: %s", rep.n, files, r.out);
+		          !strncmp(r.out, "0\n", 2) && files == rep.n,
+		      "SIGTERM with -j 4: exit 143, %zu of 202 reported, %zu files, no temporary: %s", rep.n, files,
+		      r.out);
 	}
 	report_free(&rep);
 	result_free(&r);
-	SH("rm fifo.html && cp first.html fifo.html && '%s' -t md -j 4 -o int/ --skip-existing first.html fifo.html in/html && "
+	SH("rm fifo.html && cp first.html fifo.html && '%s' -t md -j 4 -o int/ --skip-existing first.html fifo.html "
+	   "in/html && "
 	   "find int -type f | wc -l",
 	   g);
 	CHECK(r.status == 0 && !strcmp(r.out, "202\n"), "resumed after SIGTERM: %s %s", r.out, r.err);
@@ -574,11 +610,14 @@ static void batch_tests(void)
 
 	/* GNU parallel: the same conversions, one process per file, output to stdout */
 	if (have("parallel")) {
-		SH("G='%s'; find in/html -name '*.html' | sort | parallel --will-cite -j 2 \"mkdir -p par/{//} && \\\"$G\\\" -t md {} > par/{.}.md\" "
-		   "&& diff -r par/in/html out4/html && echo same; printf 'in/html/sec0/story000.html\\nin/bad/empty.html\\n' | "
+		SH("G='%s'; find in/html -name '*.html' | sort | parallel --will-cite -j 2 \"mkdir -p par/{//} && "
+		   "\\\"$G\\\" -t md {} > par/{.}.md\" "
+		   "&& diff -r par/in/html out4/html && echo same; printf "
+		   "'in/html/sec0/story000.html\\nin/bad/empty.html\\n' | "
 		   "parallel --will-cite \"\\\"$G\\\" -t md {} > /dev/null\"; echo \"failed: $?\"",
 		   g);
-		CHECK(!strcmp(r.out, "same\nfailed: 1\n") && strstr(r.err, "galley: in/bad/empty.html: HTML: empty input"),
+		CHECK(!strcmp(r.out, "same\nfailed: 1\n") &&
+		          strstr(r.err, "galley: in/bad/empty.html: HTML: empty input"),
 		      "GNU parallel: same outputs as the batch, failures counted: %s %s", r.out, r.err);
 		result_free(&r);
 	} else {

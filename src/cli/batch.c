@@ -128,8 +128,8 @@ static void base_name(const gal_meta *m, const char *input, size_t k, char *out,
 	size_t n = 0;
 	for (const char *p = src; *p && n + 1 < size && n < 100 + 24 * (src == base); p++) {
 		char ch = *p;
-		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-			 ch == '_' || (ch == '.' && n > 0);
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		         ch == '-' || ch == '_' || (ch == '.' && n > 0);
 		if (ok)
 			out[n++] = ch;
 		else if (n && out[n - 1] != '_')
@@ -206,7 +206,8 @@ static int names_claim(name_set *ns, const char *reldir, const char *base, char 
 	snprintf(key, sizeof key, "%s/%s", reldir, out);
 	name_slot *s = ns->cap ? names_find(ns, key) : NULL;
 	if (s && s->key) {
-		/* the next free suffix for this base, remembered, so that a thousand articles with one id stay linear */
+		/* the next free suffix for this base, remembered, so that a thousand articles with one id stay linear
+		 */
 		unsigned n = s->next;
 		for (;; n++) {
 			snprintf(out, size, "%.100s-%u", base, n);
@@ -257,8 +258,8 @@ typedef struct {
 	size_t njobs;
 	job *ring; /* the jobs between next_report and next_take, at index % window: memory for the window only */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;      /* a job changed state: waiting workers look again */
-	pthread_cond_t finished;  /* a worker left: the main thread looks again (else it wakes to redraw) */
+	pthread_cond_t cond;     /* a job changed state: waiting workers look again */
+	pthread_cond_t finished; /* a worker left: the main thread looks again (else it wakes to redraw) */
 	size_t next_take, next_name, next_write, next_report, window;
 	int running; /* workers in their loop */
 	name_set names;
@@ -277,7 +278,10 @@ typedef struct {
 	job *j;
 } job_ctx;
 
-static const char *display_name(const job *j) { return strcmp(j->in->path, "-") ? j->in->path : "<stdin>"; }
+static const char *display_name(const job *j)
+{
+	return strcmp(j->in->path, "-") ? j->in->path : "<stdin>";
+}
 
 static void job_warn(void *ud, const gal_error *w)
 {
@@ -516,8 +520,8 @@ static void name_job(batch *b, job *j)
 			b->oom = 1;
 			break;
 		}
-		snprintf(path, size, "%s%s%s%s%s.%.*s", b->outdir, strcmp(b->outdir, "/") ? "/" : "", rel, *rel ? "/" : "",
-			 name, (int)b->extlen, b->ext);
+		snprintf(path, size, "%s%s%s%s%s.%.*s", b->outdir, strcmp(b->outdir, "/") ? "/" : "", rel,
+		         *rel ? "/" : "", name, (int)b->extlen, b->ext);
 		j->outputs[k] = path;
 		struct stat st;
 		if (stat(path, &st) != 0)
@@ -568,7 +572,8 @@ static void write_job(batch *b, job *j)
 		memset(&err, 0, sizeof err);
 		if (make_dirs(b, path)) {
 			char msg[200], eb[128];
-			snprintf(msg, sizeof msg, "cannot create the folder: %s", strerror_r(errno, eb, sizeof eb) ? "error" : eb);
+			snprintf(msg, sizeof msg, "cannot create the folder: %s",
+			         strerror_r(errno, eb, sizeof eb) ? "error" : eb);
 			fail_msg(j, path, msg);
 			break;
 		}
@@ -612,13 +617,22 @@ static void report_done(batch *b)
 					w[nw++] = more;
 				}
 			}
-			cli_record rec = {j->in->path, j->fmt ? j->fmt->name : NULL, j->charset, j->outputs,
-					  j->outputs ? j->nwritten : 0, j->status, w, nw, j->error, j->bytes_in,
-					  j->bytes_out, j->ms};
+			cli_record rec = {j->in->path,
+			                  j->fmt ? j->fmt->name : NULL,
+			                  j->charset,
+			                  j->outputs,
+			                  j->outputs ? j->nwritten : 0,
+			                  j->status,
+			                  w,
+			                  nw,
+			                  j->error,
+			                  j->bytes_in,
+			                  j->bytes_out,
+			                  j->ms};
 			if (report_write(b->report, &rec)) {
 				char msg[400], eb[128];
 				snprintf(msg, sizeof msg, "%s: %s: cannot write the report: %s\n", PROG, b->cfg->report,
-					 strerror_r(errno, eb, sizeof eb) ? "error" : eb);
+				         strerror_r(errno, eb, sizeof eb) ? "error" : eb);
 				emit(msg);
 				b->report_failed = 1;
 			}
@@ -689,8 +703,8 @@ static void progress_text(batch *b, char *text, size_t size)
 		unsigned long s = (unsigned long)((double)(b->njobs - b->done) / rate + 0.5);
 		snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
 	}
-	snprintf(text, size, "%s: %zu/%zu files, %.1f files/s, ETA %s, %zu failed%s", PROG, b->done, b->njobs, rate, eta,
-		 b->failed, stop_signal ? ", stopping" : "");
+	snprintf(text, size, "%s: %zu/%zu files, %.1f files/s, ETA %s, %zu failed%s", PROG, b->done, b->njobs, rate,
+	         eta, b->failed, stop_signal ? ", stopping" : "");
 }
 
 static void walk_warning(const char *msg)
@@ -706,8 +720,8 @@ static int cmp_id(const void *x, const void *y)
 	return a->dev != c->dev ? (a->dev < c->dev ? -1 : 1) : a->ino != c->ino ? (a->ino < c->ino ? -1 : 1) : 0;
 }
 
-int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *writer, char *const *args,
-	      size_t nargs, const char *outdir, const gal_options *opts)
+int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *writer, char *const *args, size_t nargs,
+              const char *outdir, const gal_options *opts)
 {
 	batch b;
 	memset(&b, 0, sizeof b);
@@ -817,8 +831,8 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 	int shown = term.active;
 	progress_clear();
 	if (shown)
-		fprintf(stderr, "%s: %zu of %zu inputs in %.1f s: %zu converted, %zu skipped, %zu failed\n", PROG, b.done,
-			b.njobs, (now_ms() - b.t0) / 1e3, b.done - b.failed - b.skipped, b.skipped, b.failed);
+		fprintf(stderr, "%s: %zu of %zu inputs in %.1f s: %zu converted, %zu skipped, %zu failed\n", PROG,
+		        b.done, b.njobs, (now_ms() - b.t0) / 1e3, b.done - b.failed - b.skipped, b.skipped, b.failed);
 	if (report_close(b.report) && !b.report_failed) {
 		fprintf(stderr, "%s: %s: cannot write the report: %s\n", PROG, cfg->report, strerror(errno));
 		b.report_failed = 1;
@@ -826,8 +840,9 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 	b.report = NULL;
 	status = b.failed || b.report_failed ? 1 : 0;
 	if (stop_signal) {
-		fprintf(stderr, "%s: interrupted: %zu of %zu inputs done; the same command with --skip-existing resumes\n",
-			PROG, b.done, b.njobs);
+		fprintf(stderr,
+		        "%s: interrupted: %zu of %zu inputs done; the same command with --skip-existing resumes\n",
+		        PROG, b.done, b.njobs);
 		status = 128 + stop_signal;
 	}
 	goto out;

@@ -97,18 +97,18 @@ int report_close(cli_report *r);
 /* ------------------------------------------------------------------ batch.c */
 
 typedef struct {
-	int jobs;                   /* worker threads (>= 1) */
-	char *const *include;       /* --include */
+	int jobs;             /* worker threads (>= 1) */
+	char *const *include; /* --include */
 	size_t ninclude;
-	const char *report;         /* --report FILE, or NULL */
-	int quiet;                  /* no progress line and no warnings on stderr */
-	int skip_existing;          /* an input whose outputs all exist is skipped */
+	const char *report;                /* --report FILE, or NULL */
+	int quiet;                         /* no progress line and no warnings on stderr */
+	int skip_existing;                 /* an input whose outputs all exist is skipped */
 	const char *title, *author, *date; /* EPUB output: each book's metadata */
 } cli_batch;
 
 /* -o DIR/: converts every input (folders walked) into DIR, one output per article (one book per input for EPUB),
  * on cfg->jobs threads. Returns the exit status: 0, 1 if any input failed, 128+signal if interrupted. */
-int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *writer, char *const *args,
-	      size_t nargs, const char *outdir, const gal_options *opts);
+int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *writer, char *const *args, size_t nargs,
+              const char *outdir, const gal_options *opts);
 
 #endif

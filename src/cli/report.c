@@ -97,7 +97,7 @@ int report_write(cli_report *r, const cli_record *rec)
 	/* milliseconds with three decimals, written from integers: printf's %f follows LC_NUMERIC (a decimal comma) */
 	unsigned long long us = rec->ms > 0 ? (unsigned long long)(rec->ms * 1000.0 + 0.5) : 0;
 	gal_buf_printf(b, ",\"bytes_in\":%llu,\"bytes_out\":%llu,\"ms\":%llu.%03llu}\n", rec->bytes_in, rec->bytes_out,
-		       us / 1000, us % 1000);
+	               us / 1000, us % 1000);
 	if (b->failed) {
 		errno = ENOMEM;
 		return -1;

@@ -97,7 +97,10 @@ static int included(const cli_walk_config *cfg, const char *name, const char *re
 	return 0;
 }
 
-static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void walk(walker *w, const char *root, const char *rel);
 
