@@ -297,6 +297,17 @@ static int batch_interrupt(const char *dir, const char *jobs, int sig)
 	}
 	if (wfd >= 0) {
 		kill(pid, sig);
+		/* galley says when it has seen the signal; from then on it takes no new input */
+		int seen = 0;
+		for (int i = 0; i < 1000 && !seen; i++) {
+			char *e = read_file(errp, NULL);
+			seen = e && strstr(e, "finishing the inputs in flight");
+			free(e);
+			if (!seen)
+				usleep(10000);
+		}
+		if (!seen)
+			fail("galley did not acknowledge signal %d", sig);
 		/* then the page: first.html's, small enough for the pipe's buffer */
 		char first[4200];
 		snprintf(first, sizeof first, "%s/first.html", dir);

@@ -803,6 +803,7 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 		worker(&b);
 		pthread_mutex_lock(&b.lock);
 	}
+	int announced = 0;
 	while (b.running > 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -810,6 +811,17 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 		if (ts.tv_nsec >= 1000000000L)
 			ts.tv_sec++, ts.tv_nsec -= 1000000000L;
 		pthread_cond_timedwait(&b.finished, &b.lock, &ts);
+		if (stop_signal && !announced) {
+			/* said at once, not only at the end: the user knows the key was heard while the inputs in flight
+			 * finish (and a test knows from this line that no other input will be taken) */
+			char msg[200];
+			snprintf(msg, sizeof msg, "%s: %s: finishing the inputs in flight, taking no new ones\n", PROG,
+			         stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+			announced = 1;
+			pthread_mutex_unlock(&b.lock);
+			emit(msg);
+			pthread_mutex_lock(&b.lock);
+		}
 		if (stop_signal)
 			pthread_cond_broadcast(&b.cond); /* waiting workers look at the flag again */
 		if (term.active) {
