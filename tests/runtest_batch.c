@@ -545,6 +545,13 @@ static void batch_tests(void)
 		book_written(path);
 	result_free(&r);
 
+	/* the report on standard output; an empty folder; a missing output folder is made with its parents */
+	SH("mkdir -p emptyd && '%s' -o new/a/b/ --report - in/clash emptyd | wc -l; ls new/a/b | wc -l", g);
+	CHECK(r.status == 0 && !strcmp(r.out, "3\n3\n") &&
+	          strstr(r.err, "galley: warning: emptyd: no file to convert (none has an extension a reader knows)"),
+	      "--report -, empty folder, new/a/b/ (%d): %s %s", r.status, r.out, r.err);
+	result_free(&r);
+
 	/* options */
 	SH("'%s' -j 0 -o x/ in/html", g);
 	CHECK(r.status == 2 && strstr(r.err, "--jobs: expected a number"), "-j 0: %s", r.err);

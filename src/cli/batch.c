@@ -734,9 +734,22 @@ int batch_run(const cli_batch *cfg, const gal_format *reader, const gal_format *
 			return 1;
 		}
 	}
+	/* the output folder and any missing folder above it */
+	char *mk = strdup(outdir);
+	int mkfail = !mk;
+	for (char *p = mk ? mk + 1 : NULL; p && !mkfail; p = strchr(p + 1, '/')) {
+		char c = *p;
+		*p = '\0';
+		mkfail = mkdir(mk, 0777) != 0 && errno != EEXIST;
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(mk);
 	struct stat st;
-	if (stat(outdir, &st) != 0 && mkdir(outdir, 0777) != 0) {
-		fprintf(stderr, "%s: %s: cannot create the folder: %s\n", PROG, outdir, strerror(errno));
+	if (mkfail || stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: %s: cannot create the folder: %s\n", PROG, outdir,
+		        mkfail || stat(outdir, &st) != 0 ? strerror(errno) : "not a folder");
 		report_close(b.report);
 		return 1;
 	}

@@ -17,7 +17,8 @@ struct cli_report {
 cli_report *report_open(const char *path, gal_error *err)
 {
 	cli_report *r = calloc(1, sizeof *r);
-	int fd = r ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
+	/* "-": standard output, which batch mode leaves free (the outputs go to files) */
+	int fd = !r ? -1 : strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : dup(1);
 	if (fd < 0) {
 		memset(err, 0, sizeof *err);
 		err->code = GAL_EIO;
@@ -118,7 +119,8 @@ int report_close(cli_report *r)
 {
 	if (!r)
 		return 0;
-	int rc = fsync(r->fd) != 0 && errno != EINVAL ? -1 : 0; /* EINVAL: a pipe or terminal, nothing to sync */
+	/* EINVAL, ENOTSUP: a pipe or a terminal, nothing to sync */
+	int rc = fsync(r->fd) != 0 && errno != EINVAL && errno != ENOTSUP ? -1 : 0;
 	if (close(r->fd) != 0)
 		rc = -1;
 	gal_buf_free(&r->line);

@@ -201,7 +201,14 @@ int walk_inputs(char *const *args, size_t nargs, const cli_walk_config *cfg, cli
 		if (strcmp(a, "-") && stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
 			w.depth = 0;
 			w.stack[0] = (file_id){st.st_dev, st.st_ino};
+			size_t before = out->n;
 			walk(&w, a, "");
+			if (out->n == before && !w.oom) {
+				char msg[4200];
+				snprintf(msg, sizeof msg, "%s: no file to convert (none %s)", a,
+				         cfg->ninclude ? "matches --include" : "has an extension a reader knows");
+				cfg->warn(msg);
+			}
 		} else {
 			/* a file named on the command line is converted whatever its name; a missing one fails later */
 			int known = strcmp(a, "-") && stat(a, &st) == 0;
