@@ -566,7 +566,7 @@ static long line_at(const char *s, size_t at)
 }
 
 int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *override, const gal_options *opts,
-               const char *fmtname, const char *part, char **out, size_t *outlen, gal_error *err)
+               const char *fmtname, const char *part, char **out, size_t *outlen, char *used, gal_error *err)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	const encoding *enc = NULL, *declared = NULL;
@@ -624,6 +624,8 @@ int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *ov
 		}
 	}
 	const char *name = enc ? enc->name : iconv_name;
+	if (used)
+		snprintf(used, GAL_CHARSET_NAME_MAX, "%s", name);
 	decoder d = {GAL_BUF_INIT, 0, 0, 0, 0, 0, skip};
 	const unsigned char *body = u + skip;
 	size_t n = len - skip;

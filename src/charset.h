@@ -14,9 +14,11 @@ typedef enum { GAL_SNIFF_HTML, GAL_SNIFF_XML } gal_sniff_mode;
  * signature, XML declaration, UTF-8); a document labelled windows-1252 (or a label mapped to it) whose bytes are
  * valid non-ASCII UTF-8 is read as UTF-8 with a warning. Invalid bytes become U+FFFD with one warning, or are
  * GAL_ECHARSET with opts->charset.strict. Control characters other than tab, LF and CR are dropped. `part` (may be
- * NULL) names the document inside a container for messages. *out is NUL-terminated, caller frees. */
+ * NULL) names the document inside a container for messages. *out is NUL-terminated, caller frees. `used` (may be
+ * NULL; GAL_CHARSET_NAME_MAX bytes) receives the name of the encoding the bytes were read as. */
+#define GAL_CHARSET_NAME_MAX 64
 int gal_decode(const char *data, size_t len, gal_sniff_mode mode, const char *override, const gal_options *opts,
-               const char *fmtname, const char *part, char **out, size_t *outlen, gal_error *err);
+               const char *fmtname, const char *part, char **out, size_t *outlen, char *used, gal_error *err);
 
 /* 1 if `label` (may be NULL) names an encoding whose text holds NUL bytes (UTF-16, UTF-32). */
 int gal_charset_wide(const char *label);

@@ -157,6 +157,9 @@ typedef struct {
 	char *creator;
 	char *date;
 	char *language;
+	char *charset; /* readers: the encoding the input was decoded from ("UTF-8", "windows-1252"; "iconv" for an XML
+			* label only iconv knows); NULL for containers (EPUB: one per chapter) and trees built by hand.
+			* Writers ignore it. */
 } gal_docmeta;
 
 /* Creates a node of the given type, with no parent and no children. Caller owns it. NULL on ENOMEM. */

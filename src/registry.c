@@ -3,6 +3,8 @@
 #include "node.h"
 #include "readers/readers.h"
 
+#include <libxml/parser.h>
+#include <pthread.h>
 #include <string.h>
 
 static const gal_format *const formats[] = {
@@ -16,6 +18,12 @@ static const gal_format *const formats[] = {
 };
 
 const gal_format *const *gal_formats(void) { return formats; }
+
+/* libxml2 sets up its global tables (dictionary lock, per-thread state, character handlers) in xmlInitParser,
+ * which is not safe to run twice at once: threads that read in parallel must find it done. */
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static void lib_init(void) { xmlInitParser(); }
+void gal_lib_init(void) { pthread_once(&lib_once, lib_init); }
 
 /* Whether `word` is one of the space-separated words in `list`. */
 static int in_list(const char *list, const char *word)
@@ -97,6 +105,7 @@ int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_opti
 	if (!opts)
 		opts = &defaults;
 	*out = NULL;
+	gal_lib_init();
 	if (!fmt || !fmt->read) {
 		gal_error_set(err, GAL_EFORMAT, opts, NULL, 0, 0, "%s: not a reader", fmt ? fmt->name : "(null)");
 		return GAL_EFORMAT;
@@ -130,6 +139,7 @@ int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_op
 		gal_error_set(err, GAL_EINVAL, opts, NULL, 0, 0, "writers take a document node");
 		return GAL_EINVAL;
 	}
+	gal_lib_init();
 	const char *to = opts->charset.to;
 	int rc;
 	if (to && !gal_charset_is_utf8(to) && fmt->charset == GAL_OUTPUT_UTF8_ONLY) {

@@ -4,10 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef enum { SINK_BUFFER, SINK_STREAM, SINK_ATOMIC, SINK_FILTER } sink_kind;
@@ -21,7 +24,16 @@ struct gal_sink {
 	int committed;
 	gal_sink_fn fn; /* filter */
 	void *ctx;
+	int err_no; /* errno of the first I/O failure, for the message */
 };
+
+/* strerror is not thread-safe (it may share one buffer); the XSI strerror_r fills ours. */
+static const char *errtext(int e, char *buf, size_t size)
+{
+	if (strerror_r(e, buf, size) != 0)
+		snprintf(buf, size, "error %d", e);
+	return buf;
+}
 
 static gal_sink *sink_new(sink_kind kind)
 {
@@ -49,7 +61,27 @@ gal_sink *gal_sink_new_filter(gal_sink_fn fn, void *ctx)
 	return s;
 }
 
-/* The temporary file lives in the target's folder so that rename() is atomic (same file system). */
+/* A fresh temporary name: 6 characters from a per-process counter, the time, the process id and the
+ * caller's stack address (threads differ), mixed. open(O_EXCL) refuses a name that exists, so a clash only costs a
+ * retry. */
+static void temp_suffix(char *out)
+{
+	static atomic_ulong counter;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t x = (uint64_t)atomic_fetch_add(&counter, 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)ts.tv_nsec ^
+		     (uint64_t)ts.tv_sec << 30 ^ (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)&ts;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	for (int i = 0; i < 6; i++, x /= 62)
+		out[i] = chars[x % 62];
+}
+
+/* The temporary file lives in the target's folder so that rename() is atomic (same file system). It is created
+ * with mode 0666 and the kernel applies the umask: reading the umask would mean setting it, which races with
+ * other threads creating files. */
 gal_sink *gal_sink_new_atomic(const char *path, gal_error *err)
 {
 	gal_sink *s = sink_new(SINK_ATOMIC);
@@ -61,22 +93,27 @@ gal_sink *gal_sink_new_atomic(const char *path, gal_error *err)
 	}
 	const char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-	snprintf(s->tmp, n + 32, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
-	int fd = mkstemp(s->tmp);
+	int fd = -1;
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		snprintf(s->tmp, n + 32, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+		temp_suffix(s->tmp + strlen(s->tmp) - 6);
+		fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
 	if (fd < 0) {
-		gal_error_set(err, GAL_EIO, NULL, NULL, 0, 0, "%s: cannot write: %s", path, strerror(errno));
+		char eb[128];
+		gal_error_set(err, GAL_EIO, NULL, NULL, 0, 0, "%s: cannot write: %s", path, errtext(errno, eb, sizeof eb));
 		free(s->tmp);
 		s->tmp = NULL;
 		gal_sink_free(s);
 		return NULL;
 	}
-	/* mkstemp makes 0600; an output file should get the usual permissions */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
 	if (!(s->fp = fdopen(fd, "wb"))) {
+		char eb[128];
+		int e = errno;
 		close(fd);
-		gal_error_set(err, GAL_EIO, NULL, NULL, 0, 0, "%s: cannot write: %s", path, strerror(errno));
+		gal_error_set(err, GAL_EIO, NULL, NULL, 0, 0, "%s: cannot write: %s", path, errtext(e, eb, sizeof eb));
 		gal_sink_free(s);
 		return NULL;
 	}
@@ -99,6 +136,7 @@ int gal_sink_write(gal_sink *s, const char *data, size_t len)
 		s->status = s->fn(s->ctx, data, len);
 	} else if (fwrite(data, 1, len, s->fp) != len) {
 		s->status = GAL_EIO;
+		s->err_no = errno;
 	}
 	return s->status;
 }
@@ -148,25 +186,27 @@ int gal_sink_close(gal_sink *s, gal_error *err)
 	const char *what = s->path ? s->path : "output";
 	if (s->kind == SINK_STREAM) {
 		if (!s->status && fflush(s->fp) != 0)
-			s->status = GAL_EIO;
+			s->status = GAL_EIO, s->err_no = errno;
 	} else if (s->kind == SINK_ATOMIC && s->fp) {
 		int rc = s->status;
 		if (fflush(s->fp) != 0 || fsync(fileno(s->fp)) != 0)
-			rc = rc ? rc : GAL_EIO;
+			rc = rc ? rc : (s->err_no = errno, GAL_EIO);
 		if (fclose(s->fp) != 0)
-			rc = rc ? rc : GAL_EIO;
+			rc = rc ? rc : (s->err_no = errno, GAL_EIO);
 		s->fp = NULL;
 		if (!rc && rename(s->tmp, s->path) != 0)
-			rc = GAL_EIO;
+			rc = (s->err_no = errno, GAL_EIO);
 		if (rc) {
 			unlink(s->tmp);
 			s->status = rc;
 		} else
 			s->committed = 1;
 	}
-	if (s->status)
+	if (s->status) {
+		char eb[128];
 		gal_error_set(err, s->status, NULL, NULL, 0, 0, "%s: cannot write: %s", what,
-			      s->status == GAL_EIO ? strerror(errno) : gal_strerror(s->status));
+			      s->status == GAL_EIO ? errtext(s->err_no, eb, sizeof eb) : gal_strerror(s->status));
+	}
 	return s->status;
 }
 

@@ -163,6 +163,7 @@ static void docmeta_free(gal_docmeta *d)
 	free(d->creator);
 	free(d->date);
 	free(d->language);
+	free(d->charset);
 	free(d);
 }
 

@@ -75,6 +75,9 @@ int gal_loose_equal(const char *a, const char *b, int prefix);
  * reports that failure; the filter's owner finishes its work. */
 typedef int (*gal_sink_fn)(void *ctx, const char *data, size_t len);
 gal_sink *gal_sink_new_filter(gal_sink_fn fn, void *ctx);
+/* Initialises libxml2 once per process, safely from any thread (pthread_once); gal_read, gal_write and
+ * gal_epub_entry call it first. */
+void gal_lib_init(void);
 
 /* Fills an error record. */
 void gal_error_set(gal_error *err, int code, const gal_options *opts, const char *format, long line, long col,

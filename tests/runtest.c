@@ -21,6 +21,9 @@
  * 7. Charsets (runtest_charset.c): labels, sniffing, decoding and encoding in process; every fixture's variants/
  *    (its article in other encodings) against its expected output; every fixture's tree NFC without controls;
  *    the charset options on the command line, round trips through ISO-8859-1 and through NITF in other encodings.
+ * 8. Batch mode (-o DIR/, tests/runtest_batch.c): a generated corpus of a few hundred files with broken ones, the
+ *    report, names, -j 1 against -j 4, --include, --skip-existing, SIGINT/SIGTERM, progress, GNU parallel.
+ *    `--only batch` runs this part alone.
  * Ends with "N passed, N failed". --update rewrites expected files after a deliberate change. */
 #include "../src/node.h"
 #include "../src/nitf.h"
@@ -1071,6 +1074,8 @@ static void property_markdown(void)
 #include "runtest_epub.c"
 /* the charset tests (labels, decoding, encoding, NFC, the fixture variants, the options) */
 #include "runtest_charset.c"
+/* batch mode: a generated corpus, reports, resume, signals, GNU parallel */
+#include "runtest_batch.c"
 
 /* ------------------------------------------------------------------ fixtures */
 
@@ -1995,6 +2000,8 @@ int main(int argc, char **argv)
 		unit_charset();
 		charset_cli_tests();
 	}
+	if (!only || !strcmp(only, "batch"))
+		batch_tests();
 	run_fixtures(fixtures, 0);
 	charset_variants(fixtures);
 	charset_clean_tree(fixtures, 0);

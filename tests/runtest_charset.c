@@ -49,7 +49,7 @@ static int cs_decode(const char *data, size_t len, gal_sniff_mode mode, const ch
 	memset(&err, 0, sizeof err);
 	*out = NULL;
 	*n = 0;
-	int rc = gal_decode(data, len, mode, override, &opts, "T", NULL, out, n, &err);
+	int rc = gal_decode(data, len, mode, override, &opts, "T", NULL, out, n, NULL, &err);
 	if (rc)
 		snprintf(log->msg, sizeof log->msg, "%s", err.message);
 	if (line)

@@ -1,5 +1,6 @@
-/* main.c: the galley command-line tool. The only place that prints or exits. */
+/* main.c: the galley command-line tool. The only place that prints or exits (with batch.c, for -o DIR/). */
 #include "../galley.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -36,12 +37,25 @@ static void usage(FILE *fp)
 		"      --translit       with --to-charset: approximate what it cannot hold (e.g. straight quotes)\n"
 		"      --strict         invalid bytes in the input are an error, not U+FFFD\n"
 		"  -v, --verbose        report recoverable problems in the input\n"
+		"  -q, --quiet          no warnings and no progress line on stderr (errors are still printed)\n"
 		"      --list-formats   print readers and writers\n"
 		"      --version        print the version\n"
-		"  -h, --help           print this help\n\n"
+		"  -h, --help           print this help\n"
+		"\nBatch (-o DIR/; FILE may be a folder, walked):\n"
+		"  -j, --jobs N         worker threads (default: the number of online processors)\n"
+		"      --include GLOB   in folders, take the files whose name matches (repeatable; default:\n"
+		"                       the extensions a reader knows)\n"
+		"      --report FILE    one JSON line per input ('-': stdout): path, format, charset,\n"
+		"                       outputs, status, warnings, error, bytes_in, bytes_out, ms\n"
+		"      --skip-existing  skip an input whose outputs exist (resumes an interrupted run)\n"
+		"\n"
 		"Several FILEs make one document with one article each (NITF: one file each, with -o DIR/;\n"
 		"EPUB: a digest, one chapter each). EPUB output needs -o FILE.epub; SOURCE_DATE_EPOCH, when set,\n"
-		"fixes its timestamps.\n");
+		"fixes its timestamps.\n"
+		"With -o DIR/, every input is converted on its own: one output per article (EPUB: one book per\n"
+		"input), folders mirrored below DIR, names made unique, each file written whole or not at all; a\n"
+		"failed input is reported and the others go on (exit status 1). Ctrl-C stops after the inputs in\n"
+		"flight.\n");
 }
 
 static void print_error(const gal_error *err)
@@ -74,14 +88,15 @@ static void list_formats(void)
 }
 
 /* Reads a whole file (or stdin for "-"), refusing more than `limit` bytes. */
-static int slurp(const char *path, size_t limit, char **out, size_t *len, gal_error *err)
+int slurp(const char *path, size_t limit, char **out, size_t *len, gal_error *err)
 {
 	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	memset(err, 0, sizeof *err);
 	if (!fp) {
 		snprintf(err->file, sizeof err->file, "%s", name);
-		snprintf(err->message, sizeof err->message, "cannot open: %s", strerror(errno));
+		char eb[128]; /* strerror_r: batch workers read files at the same time */
+		snprintf(err->message, sizeof err->message, "cannot open: %s", strerror_r(errno, eb, sizeof eb) ? "error" : eb);
 		return err->code = GAL_EIO;
 	}
 	struct stat st;
@@ -140,22 +155,6 @@ static int slurp(const char *path, size_t limit, char **out, size_t *len, gal_er
 
 /* ------------------------------------------------------------------ EPUB: images next to the inputs */
 
-/* Which input each article came from, so that the EPUB writer can embed images that sit next to it. */
-typedef struct {
-	const gal_node *art;
-	const char *input; /* as given; "-" for stdin */
-	int epub;          /* read as EPUB: figure sources are paths inside the book */
-} origin;
-
-typedef struct {
-	origin *v;
-	size_t n, cap;
-	size_t limit;
-	const char *book_path; /* the last EPUB input read for its images, kept for the next image */
-	char *book;
-	size_t book_len;
-} origins;
-
 static int hexval(int c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
@@ -194,7 +193,7 @@ static char *local_path(const char *src)
 	return p;
 }
 
-static int fetch_resource(void *ud, const gal_node *article, const char *src, char **data, size_t *len)
+int fetch_resource(void *ud, const gal_node *article, const char *src, char **data, size_t *len)
 {
 	origins *o = ud;
 	const char *input = NULL;
@@ -247,7 +246,7 @@ static int fetch_resource(void *ud, const gal_node *article, const char *src, ch
 	return rc;
 }
 
-static int origins_add(origins *o, const gal_node *art, const char *input, int epub)
+int origins_add(origins *o, const gal_node *art, const char *input, int epub)
 {
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 16;
@@ -262,7 +261,7 @@ static int origins_add(origins *o, const gal_node *art, const char *input, int e
 }
 
 /* Whether two paths name the same existing file. */
-static int same_file(const char *a, const char *b)
+int same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -331,89 +330,10 @@ static int is_dir_output(const char *output)
 	return n && (output[n - 1] == '/' || (stat(output, &st) == 0 && S_ISDIR(st.st_mode)));
 }
 
-/* A file name from the article's id, else from the input's name without its extension: letters, digits, '.', '-'
- * and '_' kept, runs of anything else as one '_', at most 100 bytes, no leading dot. */
-static void output_name(const gal_node *doc, const char *input, char *out, size_t size)
-{
-	const gal_meta *m = gal_node_meta_const(gal_node_first_child(doc));
-	const char *src = m && m->id && *m->id ? m->id : NULL;
-	char base[4096];
-	if (!src) {
-		const char *slash = strrchr(input, '/');
-		snprintf(base, sizeof base, "%s", strcmp(input, "-") ? (slash ? slash + 1 : input) : "stdin");
-		char *dot = strrchr(base, '.');
-		if (dot && dot != base)
-			*dot = '\0';
-		src = base;
-	}
-	size_t k = 0;
-	for (const char *p = src; *p && k + 1 < size && k < 100; p++) {
-		char ch = *p;
-		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-			 ch == '_' || (ch == '.' && k > 0);
-		if (ok)
-			out[k++] = ch;
-		else if (k && out[k - 1] != '_')
-			out[k++] = '_';
-	}
-	out[k] = '\0';
-	if (!k)
-		snprintf(out, size, "article");
-}
-
-static int write_dir(const gal_format *reader, const gal_format *writer, char **inputs, int ninputs,
-		     const char *dir, gal_options *opts)
-{
-	struct stat st;
-	if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) {
-		fprintf(stderr, "%s: %s: cannot create the folder: %s\n", prog, dir, strerror(errno));
-		return 1;
-	}
-	const char *ext = writer->extensions ? writer->extensions : writer->name;
-	size_t extlen = strcspn(ext, " ");
-	size_t dirlen = strlen(dir);
-	while (dirlen > 1 && dir[dirlen - 1] == '/')
-		dirlen--;
-	char (*used)[128] = calloc((size_t)ninputs, sizeof *used);
-	if (!used) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
-	int status = 0;
-	for (int i = 0; i < ninputs; i++) {
-		gal_node *doc = NULL;
-		if (read_one(inputs[i], reader, opts, &doc, NULL)) {
-			status = 1; /* the other inputs are still converted */
-			continue;
-		}
-		char name[128], path[4400];
-		output_name(doc, inputs[i], name, sizeof name - 8);
-		/* two articles with one name: the later ones are numbered */
-		char unique[128];
-		snprintf(unique, sizeof unique, "%s", name);
-		for (int n = 2, clash = 1; clash; n++) {
-			clash = 0;
-			for (int k = 0; k < i && !clash; k++)
-				clash = !strcmp(used[k], unique);
-			if (clash)
-				snprintf(unique, sizeof unique, "%.100s-%d", name, n);
-		}
-		snprintf(used[i], sizeof used[i], "%s", unique);
-		snprintf(path, sizeof path, "%.*s/%s.%.*s", (int)dirlen, dir, unique, (int)extlen, ext);
-		if (same_file(inputs[i], path)) {
-			fprintf(stderr, "%s: %s: refusing to overwrite an input file\n", prog, path);
-			status = 1;
-		} else if (write_to(writer, doc, path, opts))
-			status = 1;
-		gal_node_free(doc);
-	}
-	free(used);
-	return status;
-}
-
 enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT, OPT_SPLIT, OPT_TITLE, OPT_AUTHOR, OPT_DATE, OPT_GROUP_BY,
        OPT_CSS };
 enum { OPT_FROM_CHARSET = 320, OPT_TO_CHARSET, OPT_TRANSLIT, OPT_STRICT };
+enum { OPT_INCLUDE = 512, OPT_REPORT, OPT_SKIP_EXISTING }; /* batch (batch.c) */
 
 int main(int argc, char **argv)
 {
@@ -430,13 +350,21 @@ int main(int argc, char **argv)
 	    {"group-by", required_argument, NULL, OPT_GROUP_BY}, {"css", required_argument, NULL, OPT_CSS},
 	    {"from-charset", required_argument, NULL, OPT_FROM_CHARSET}, {"to-charset", required_argument, NULL, OPT_TO_CHARSET},
 	    {"translit", no_argument, NULL, OPT_TRANSLIT}, {"strict", no_argument, NULL, OPT_STRICT},
+	    {"jobs", required_argument, NULL, 'j'}, {"include", required_argument, NULL, OPT_INCLUDE},
+	    {"report", required_argument, NULL, OPT_REPORT}, {"quiet", no_argument, NULL, 'q'},
+	    {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
 	    {NULL, 0, NULL, 0}};
 	gal_options opts = GAL_OPTIONS_INIT;
 	opts.warn = on_warning;
+	char *batch_include[argc]; /* --include patterns: at most one per argument */
 	const char *from = NULL, *to = NULL, *output = NULL;
 	const char *title = NULL, *author = NULL, *date = NULL, *css = NULL;
+	cli_batch batch = {0};
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	batch.jobs = online > 0 ? (int)(online < 256 ? online : 256) : 1;
+	int batch_only = 0; /* a batch option was given */
 	int c;
-	while ((c = getopt_long(argc, argv, "f:t:o:svh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:o:svhj:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
@@ -476,6 +404,25 @@ int main(int argc, char **argv)
 		case OPT_TO_CHARSET: opts.charset.to = optarg; break;
 		case OPT_TRANSLIT: opts.charset.translit = 1; break;
 		case OPT_STRICT: opts.charset.strict = 1; break;
+		case 'q': batch.quiet = 1; break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 1024) {
+				fprintf(stderr, "%s: --jobs: expected a number from 1 to 1024, got '%s'\n", prog, optarg);
+				return 2;
+			}
+			batch.jobs = (int)v;
+			batch_only = 1;
+			break;
+		}
+		case OPT_INCLUDE:
+			batch_include[batch.ninclude++] = optarg;
+			batch.include = batch_include;
+			batch_only = 1;
+			break;
+		case OPT_REPORT: batch.report = optarg, batch_only = 1; break;
+		case OPT_SKIP_EXISTING: batch.skip_existing = 1, batch_only = 1; break;
 		case OPT_LIST: list_formats(); return 0;
 		case OPT_VERSION: printf("galley %s\n", GAL_VERSION_STRING); return 0;
 		case 'h': usage(stdout); return 0;
@@ -553,11 +500,21 @@ int main(int argc, char **argv)
 		}
 
 	if (to_file && is_dir_output(output)) {
-		int st = write_dir(reader, writer, inputs, ninputs, output, &opts);
+		batch.title = title;
+		batch.author = author;
+		batch.date = date;
+		int st = batch_run(&batch, reader, writer, inputs, (size_t)ninputs, output, &opts);
 		free(orig.v);
 		free(css_data);
 		return st;
 	}
+	if (batch_only) {
+		fprintf(stderr, "%s: --jobs, --include, --report and --skip-existing need -o DIR/\n", prog);
+		free(css_data);
+		return 2;
+	}
+	if (batch.quiet)
+		opts.warn = NULL;
 
 	gal_node *doc = gal_node_new(GAL_NODE_DOCUMENT);
 	if (!doc) {

@@ -431,7 +431,7 @@ static xmlDoc *read_xml(R *r, const char *name, int required)
 	/* package files follow the XML rules alone: --from-charset is for content documents */
 	char *utf8;
 	size_t n;
-	int rc = gal_decode(data, len, GAL_SNIFF_XML, NULL, r->opts, FMT, name, &utf8, &n, r->err);
+	int rc = gal_decode(data, len, GAL_SNIFF_XML, NULL, r->opts, FMT, name, &utf8, &n, NULL, r->err);
 	free(data);
 	if (rc) {
 		r->status = rc;
@@ -826,7 +826,7 @@ static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t le
 	gal_sniff_mode mode = len - i >= 5 && !memcmp(data + i, "<?xml", 5) ? GAL_SNIFF_XML : GAL_SNIFF_HTML;
 	char *utf8;
 	size_t n;
-	int rc = gal_decode(data, len, mode, r->opts->charset.from, r->opts, FMT, name, &utf8, &n, r->err);
+	int rc = gal_decode(data, len, mode, r->opts->charset.from, r->opts, FMT, name, &utf8, &n, NULL, r->err);
 	if (rc) {
 		r->status = rc;
 		return NULL;
@@ -1402,6 +1402,7 @@ int gal_epub_entry(const char *epub, size_t len, const char *path, const gal_opt
 	r.data = epub;
 	r.len = len;
 	*data = NULL;
+	gal_lib_init();
 	int missing = 0;
 	if (!open_zip(&r) && !(*data = entry_read(&r, path, out_len, &missing)) && missing)
 		rfail(&r, GAL_EIO, "%.200s: not in the book", path);

@@ -1936,11 +1936,18 @@ static int nitf_read(const char *data, size_t len, const gal_options *opts, gal_
 	}
 	char *utf8;
 	size_t n;
-	int rc = gal_decode(data, len, GAL_SNIFF_XML, opts->charset.from, opts, FMT, NULL, &utf8, &n, err);
+	char label[GAL_CHARSET_NAME_MAX];
+	int rc = gal_decode(data, len, GAL_SNIFF_XML, opts->charset.from, opts, FMT, NULL, &utf8, &n, label, err);
 	if (rc)
 		return rc;
 	rc = nitf_to_tree(utf8, n, opts, out, err);
 	free(utf8);
+	if (!rc && gal_set_string(&gal_node_docmeta(*out)->charset, label)) {
+		gal_node_free(*out);
+		*out = NULL;
+		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
+		rc = GAL_ENOMEM;
+	}
 	return rc;
 }
 
