@@ -275,6 +275,10 @@ typedef struct gal_sink gal_sink;
 gal_sink *gal_sink_new_buffer(void);                       /* in memory */
 gal_sink *gal_sink_new_stream(FILE *fp);                   /* not closed by gal_sink_free */
 gal_sink *gal_sink_new_atomic(const char *path, gal_error *err); /* temp file in the target folder + rename */
+/* Atomic sinks fsync the temporary file before renaming it into place, so that the output is on disk when
+ * gal_sink_close returns. gal_sink_set_sync(s, 0) skips that: the output is still complete or absent whenever
+ * the program stops, but a power failure may leave it empty (batches of re-creatable outputs trade that for speed). */
+void gal_sink_set_sync(gal_sink *s, int sync);
 /* Writes whole buffers: the sink keeps no pending state of its own. */
 int gal_sink_write(gal_sink *sink, const char *data, size_t len);
 int gal_sink_puts(gal_sink *sink, const char *s);

@@ -25,6 +25,7 @@ struct gal_sink {
 	gal_sink_fn fn; /* filter */
 	void *ctx;
 	int err_no; /* errno of the first I/O failure, for the message */
+	int no_sync; /* atomic: rename without fsync first */
 };
 
 /* strerror is not thread-safe (it may share one buffer); the XSI strerror_r fills ours. */
@@ -120,6 +121,12 @@ gal_sink *gal_sink_new_atomic(const char *path, gal_error *err)
 	return s;
 }
 
+void gal_sink_set_sync(gal_sink *s, int sync)
+{
+	if (s)
+		s->no_sync = !sync;
+}
+
 int gal_sink_write(gal_sink *s, const char *data, size_t len)
 {
 	if (!s)
@@ -189,7 +196,7 @@ int gal_sink_close(gal_sink *s, gal_error *err)
 			s->status = GAL_EIO, s->err_no = errno;
 	} else if (s->kind == SINK_ATOMIC && s->fp) {
 		int rc = s->status;
-		if (fflush(s->fp) != 0 || fsync(fileno(s->fp)) != 0)
+		if (fflush(s->fp) != 0 || (!s->no_sync && fsync(fileno(s->fp)) != 0))
 			rc = rc ? rc : (s->err_no = errno, GAL_EIO);
 		if (fclose(s->fp) != 0)
 			rc = rc ? rc : (s->err_no = errno, GAL_EIO);

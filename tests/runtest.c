@@ -1320,6 +1320,16 @@ static void cli_tests(void)
 	CHECK(r.status == 2 && r.out_len == 0, "bad --columns");
 	result_free(&r);
 
+	/* --no-sync: the same bytes, renamed into place (no temporary file left), in single and batch mode */
+	SH("G='%s'; mkdir ns && cp a.html ns/ && cd ns && \"$G\" a.html -o synced.txt && \"$G\" --no-sync a.html -o unsynced.txt && cmp synced.txt unsynced.txt && "
+	   "\"$G\" --no-sync -o nosync/ a.html && cmp synced.txt nosync/a.txt && test -z \"$(ls -A nosync | grep -v '^a.txt$')\" && "
+	   "test -z \"$(ls -a | grep '^\\.synced\\|^\\.unsynced')\"",
+	   galley_abs);
+	CHECK(r.status == 0, "--no-sync writes the same output: %s", r.err);
+	result_free(&r);
+	SH("rm -r ns");
+	result_free(&r);
+
 	SH("'%s' a.html -o /nonexistent-dir/out.txt", galley_abs);
 	CHECK(r.status == 1 && strstr(r.err, "galley: /nonexistent-dir/out.txt: cannot write"), "unwritable output: %s", r.err);
 	result_free(&r);

@@ -578,6 +578,7 @@ static void write_job(batch *b, job *j)
 			break;
 		}
 		gal_sink *sink = gal_sink_new_atomic(path, &err);
+		gal_sink_set_sync(sink, !b->cfg->no_sync);
 		if (!sink) {
 			job_fail(j, &err);
 			break;

@@ -103,6 +103,7 @@ typedef struct {
 	const char *report;                /* --report FILE, or NULL */
 	int quiet;                         /* no progress line and no warnings on stderr */
 	int skip_existing;                 /* an input whose outputs all exist is skipped */
+	int no_sync;                       /* --no-sync: outputs renamed into place without fsync */
 	const char *title, *author, *date; /* EPUB output: each book's metadata */
 } cli_batch;
 

@@ -48,6 +48,8 @@ static void usage(FILE *fp)
 		"      --report FILE    one JSON line per input ('-': stdout): path, format, charset,\n"
 		"                       outputs, status, warnings, error, bytes_in, bytes_out, ms\n"
 		"      --skip-existing  skip an input whose outputs exist (resumes an interrupted run)\n"
+		"      --no-sync        rename outputs into place without fsync (faster; a power failure may\n"
+		"                       leave empty files, never partial ones)\n"
 		"\n"
 		"Several FILEs make one document with one article each (NITF: one file each, with -o DIR/;\n"
 		"EPUB: a digest, one chapter each). EPUB output needs -o FILE.epub; SOURCE_DATE_EPOCH, when set,\n"
@@ -301,11 +303,12 @@ static int read_one(const char *path, const gal_format *reader, gal_options *opt
 	return rc ? 1 : 0;
 }
 
-static int write_to(const gal_format *writer, gal_node *doc, const char *path, gal_options *opts)
+static int write_to(const gal_format *writer, gal_node *doc, const char *path, gal_options *opts, int sync)
 {
 	gal_error err;
 	opts->source_name = NULL;
 	gal_sink *sink = path ? gal_sink_new_atomic(path, &err) : gal_sink_new_stream(stdout);
+	gal_sink_set_sync(sink, sync);
 	if (!sink) {
 		print_error(&err);
 		return 1;
@@ -333,7 +336,7 @@ static int is_dir_output(const char *output)
 enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT, OPT_SPLIT, OPT_TITLE, OPT_AUTHOR, OPT_DATE, OPT_GROUP_BY,
        OPT_CSS };
 enum { OPT_FROM_CHARSET = 320, OPT_TO_CHARSET, OPT_TRANSLIT, OPT_STRICT };
-enum { OPT_INCLUDE = 512, OPT_REPORT, OPT_SKIP_EXISTING }; /* batch (batch.c) */
+enum { OPT_INCLUDE = 512, OPT_REPORT, OPT_SKIP_EXISTING, OPT_NO_SYNC }; /* batch (batch.c) */
 
 int main(int argc, char **argv)
 {
@@ -352,7 +355,7 @@ int main(int argc, char **argv)
 	    {"translit", no_argument, NULL, OPT_TRANSLIT}, {"strict", no_argument, NULL, OPT_STRICT},
 	    {"jobs", required_argument, NULL, 'j'}, {"include", required_argument, NULL, OPT_INCLUDE},
 	    {"report", required_argument, NULL, OPT_REPORT}, {"quiet", no_argument, NULL, 'q'},
-	    {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
+	    {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING}, {"no-sync", no_argument, NULL, OPT_NO_SYNC},
 	    {NULL, 0, NULL, 0}};
 	gal_options opts = GAL_OPTIONS_INIT;
 	opts.warn = on_warning;
@@ -423,6 +426,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_REPORT: batch.report = optarg, batch_only = 1; break;
 		case OPT_SKIP_EXISTING: batch.skip_existing = 1, batch_only = 1; break;
+		case OPT_NO_SYNC: batch.no_sync = 1; break;
 		case OPT_LIST: list_formats(); return 0;
 		case OPT_VERSION: printf("galley %s\n", GAL_VERSION_STRING); return 0;
 		case 'h': usage(stdout); return 0;
@@ -560,7 +564,7 @@ int main(int argc, char **argv)
 			gal_set_string(&dm->date, date);
 	}
 	if (!status)
-		status = write_to(writer, doc, to_file ? output : NULL, &opts);
+		status = write_to(writer, doc, to_file ? output : NULL, &opts, !batch.no_sync);
 	gal_node_free(doc);
 	free(orig.v);
 	free(orig.book);
