@@ -1598,21 +1598,21 @@ static void read_page_meta(const xmlNode *root, page_meta *m, const gal_options 
 		int descend = 1;
 		if (x->type == XML_ELEMENT_NODE) {
 			const char *name = (const char *)x->name;
-			if (!strcmp(name, "html"))
+			if (name[0] == 'h' && !strcmp(name, "html"))
 				take(&m->lang, gal_dom_attr(x, "lang"));
-			else if (!strcmp(name, "meta"))
+			else if (name[0] == 'm' && !strcmp(name, "meta"))
 				read_meta_tag(x, m);
-			else if (!strcmp(name, "title")) {
+			else if (name[0] == 't' && !strcmp(name, "title")) {
 				char *t = dom_text_collapsed(x);
 				take(&m->title, t);
 				free(t);
-			} else if (!strcmp(name, "link")) {
+			} else if (name[0] == 'l' && !strcmp(name, "link")) {
 				const char *rel = gal_dom_attr(x, "rel");
 				if (rel && !gal_strcasecmp(rel, "canonical"))
 					take(&m->url, gal_dom_attr(x, "href"));
-			} else if (!strcmp(name, "time")) {
+			} else if (name[0] == 't' && !strcmp(name, "time")) {
 				take(&m->time_datetime, gal_dom_attr(x, "datetime"));
-			} else if (!strcmp(name, "script")) {
+			} else if (name[0] == 's' && !strcmp(name, "script")) {
 				const char *type = gal_dom_attr(x, "type");
 				if (type && !gal_strcasecmp(type, "application/ld+json")) {
 					gal_buf b = GAL_BUF_INIT;
