@@ -989,6 +989,13 @@ static void pre(hctx *c, const xmlNode *x, gal_node *container)
 			size_t k = 0;
 			while (lang[k] && !gal_is_space((unsigned char)lang[k]) && k < sizeof l - 1)
 				l[k] = lang[k], k++;
+			/* cut at the limit inside a character: drop the character's first bytes too */
+			if (((unsigned char)lang[k] & 0xC0) == 0x80) {
+				while (k > 0 && ((unsigned char)l[k - 1] & 0xC0) == 0x80)
+					k--;
+				if (k > 0)
+					k--;
+			}
 			l[k] = '\0';
 			if (k)
 				gal_node_set_attr(p, GAL_ATTR_LANG, l);
