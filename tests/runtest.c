@@ -1243,18 +1243,26 @@ static void run_case(const char *dir)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void run_fixtures(const char *root, int depth)
+/* The names in a folder but hidden ones, sorted (at most max; each strdup'd, the caller frees them). 0 when the
+ * folder cannot be read. */
+static size_t sorted_entries(const char *root, char **names, size_t max)
 {
 	DIR *d = opendir(root);
 	if (!d)
-		return;
-	char *names[4096];
+		return 0;
 	size_t n = 0;
-	for (struct dirent *e; (e = readdir(d)) && n < 4096;)
+	for (struct dirent *e; (e = readdir(d)) && n < max;)
 		if (e->d_name[0] != '.')
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	qsort(names, n, sizeof *names, cmp_str);
+	return n;
+}
+
+static void run_fixtures(const char *root, int depth)
+{
+	char *names[4096];
+	size_t n = sorted_entries(root, names, 4096);
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", root, names[i]);
@@ -1695,16 +1703,8 @@ static void nitf_fixture_case(const char *dir)
 
 static void nitf_fixtures(const char *root, int depth)
 {
-	DIR *d = opendir(root);
-	if (!d)
-		return;
 	char *names[4096];
-	size_t n = 0;
-	for (struct dirent *e; (e = readdir(d)) && n < 4096;)
-		if (e->d_name[0] != '.')
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	size_t n = sorted_entries(root, names, 4096);
 	for (size_t i = 0; i < n; i++) {
 		char path[4096], buf[256];
 		snprintf(path, sizeof path, "%s/%s", root, names[i]);

@@ -732,16 +732,8 @@ static int tree_clean_ok(gal_node *root, const char *what)
 /* Every fixture, read in process by its reader (HTML, NITF, EPUB), has a clean tree. */
 static void charset_clean_tree(const char *root, int depth)
 {
-	DIR *d = opendir(root);
-	if (!d)
-		return;
 	char *names[4096];
-	size_t n = 0;
-	for (struct dirent *e; (e = readdir(d)) && n < 4096;)
-		if (e->d_name[0] != '.')
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	size_t n = sorted_entries(root, names, 4096);
 	for (size_t i = 0; i < n; i++) {
 		char path[4200], buf[256];
 		snprintf(path, sizeof path, "%s/%s", root, names[i]);
@@ -905,16 +897,8 @@ static void charset_variant(const char *dir, const char *file, const char *txt, 
 /* fixtures/<case>/variants/: each file is the case's article in another encoding or with another label */
 static void charset_variants(const char *root)
 {
-	DIR *d = opendir(root);
-	if (!d)
-		return;
 	char *names[4096];
-	size_t n = 0;
-	for (struct dirent *e; (e = readdir(d)) && n < 4096;)
-		if (e->d_name[0] != '.')
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	size_t n = sorted_entries(root, names, 4096);
 	int cases = 0, folders = 0;
 	for (size_t i = 0; i < n; i++) {
 		char dir[4096], vdir[4200];

@@ -15,6 +15,7 @@
 
 /* defined further down in runtest.c */
 static int cmp_str(const void *a, const void *b);
+static size_t sorted_entries(const char *root, char **names, size_t max);
 static void compare_or_update(const char *casename, const char *path, const char *got, size_t got_len);
 static int have(const char *prog);
 
