@@ -64,19 +64,19 @@ static void open_line_slow(gal_render *r)
 /* Breaks the current line at the last opportunity; the text after it moves to a new line. */
 static void wrap_line(gal_render *r)
 {
-	gal_buf rest = GAL_BUF_INIT;
-	gal_buf_put(&rest, r->line.data + r->brk_end, r->line.len - r->brk_end);
+	/* the text after the break stays where it is in the buffer while the line before it is sent and the new line's
+	 * prefix written: the prefix (at most `content` bytes) ends before the break, which is before the rest */
+	size_t rest = r->brk_end, rest_len = r->line.len - r->brk_end;
 	r->line.len = r->brk;
-	r->line.data[r->brk] = '\0';
 	flush_line(r);
 	open_line(r);
 	/* a wrapped line does not start with spaces */
-	size_t skip = 0;
-	while (skip < rest.len && rest.data[skip] == ' ')
-		skip++;
-	gal_buf_put(&r->line, rest.data + skip, rest.len - skip);
+	while (rest_len && r->line.data[rest] == ' ')
+		rest++, rest_len--;
+	memmove(r->line.data + r->line.len, r->line.data + rest, rest_len);
+	r->line.len += rest_len;
+	r->line.data[r->line.len] = '\0';
 	r->col = gal_str_width(r->line.data, r->line.len);
-	gal_buf_free(&rest);
 }
 
 /* Closing punctuation that must not start a line (a small part of UAX #14's rules, enough for CJK text). */
