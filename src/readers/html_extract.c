@@ -142,8 +142,9 @@ static size_t hint_string(const xmlNode *x, char *buf, size_t size)
 				break;
 			}
 	}
+	/* parts separated by spaces, cut to size - 1 bytes and the NUL (a long class list fills it) */
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+	for (size_t i = 0; i < sizeof parts / sizeof *parts && n + 1 < size; i++) {
 		if (!parts[i])
 			continue;
 		for (const char *p = parts[i]; *p && n + 2 < size; p++)
