@@ -478,15 +478,7 @@ static void decode_utf8(decoder *d, const unsigned char *s, size_t n)
 	if (!buf_reserve(&d->out, n))
 		return;
 	while (i < n) {
-		/* eight bytes at a time while they are all printable ASCII (no byte >= 0x7F, none < 0x20) */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			const uint64_t hi = 0x8080808080808080u, ones = 0x0101010101010101u;
-			if (((w | (w + ones)) & hi) || ((w - ones * 0x20) & ~w & hi))
-				break;
-			i += 8;
-		}
+		i += gal_printable_ascii_prefix(s + i, n - i);
 		if (i >= n)
 			break;
 		unsigned char c = s[i];

@@ -48,11 +48,7 @@ static int needs(const unsigned char *s, size_t n)
 {
 	int what = 0;
 	for (size_t i = 0; i < n;) {
-		/* eight bytes at a time while they are printable ASCII (no byte >= 0x7F, none < 0x20): most text */
-		const uint64_t hi = 0x8080808080808080u, ones = 0x0101010101010101u;
-		uint64_t w;
-		while (i + 8 <= n && (memcpy(&w, s + i, 8), !(((w | (w + ones)) & hi) || ((w - ones * 0x20) & ~w & hi))))
-			i += 8;
+		i += gal_printable_ascii_prefix(s + i, n - i); /* most text */
 		if (i >= n)
 			break;
 		unsigned char c = s[i];

@@ -60,6 +60,20 @@ size_t gal_str_width(const char *s, size_t n);
 /* ASCII helpers that ignore the locale. */
 int gal_strcasecmp(const char *a, const char *b);
 int gal_strncasecmp(const char *a, const char *b, size_t n);
+/* How many leading bytes of s (n bytes) are printable ASCII (0x20-0x7E), counted in whole blocks of eight: the
+ * fast path of the byte scanners (decoding, the tree's control and NFC check), which look at the rest one byte at
+ * a time. */
+static inline size_t gal_printable_ascii_prefix(const unsigned char *s, size_t n)
+{
+	const uint64_t hi = 0x8080808080808080u, ones = 0x0101010101010101u;
+	size_t i = 0;
+	uint64_t w;
+	/* no byte >= 0x7F (adding one sets no high bit) and none < 0x20 (subtracting 0x20 borrows into none) */
+	while (i + 8 <= n && (memcpy(&w, s + i, 8), !(((w | (w + ones)) & hi) || ((w - ones * 0x20) & ~w & hi))))
+		i += 8;
+	return i;
+}
+
 /* HTML whitespace: space, tab, LF, FF, CR */
 static inline int gal_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 /* HTML white-space collapsing of a text run into out (room for strlen(s) bytes): runs of white space become one

@@ -2395,6 +2395,12 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 	return drop;
 }
 
+/* The bytes words are made of: ASCII letters and digits, and everything beyond ASCII. */
+static int word_byte(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || ch >= 0x80;
+}
+
 /* Words of a text: runs of letters and digits (bytes outside ASCII count as letters), lower-cased, each
  * NUL-terminated in one buffer. Returns the count. */
 static size_t words_of(const char *t, char **buf)
@@ -2406,8 +2412,7 @@ static size_t words_of(const char *t, char **buf)
 		return 0;
 	for (size_t i = 0; i <= n; i++) {
 		unsigned char ch = (unsigned char)t[i];
-		int letter = (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || ch >= 0x80;
-		if (letter)
+		if (word_byte(ch))
 			b[j++] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
 		else if (j && b[j - 1]) {
 			b[j++] = '\0';
@@ -2433,11 +2438,6 @@ typedef struct {
 	size_t n;
 	int built;
 } para_words;
-
-static int word_byte(unsigned char ch)
-{
-	return (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || ch >= 0x80;
-}
 
 /* The hash of one word as words_of() writes it (FNV-1a over the lower-cased bytes). */
 static uint32_t word_hash_step(uint32_t h, unsigned char ch)
