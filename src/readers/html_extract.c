@@ -2030,23 +2030,25 @@ void gal_extract_free(gal_extract *ex)
 
 /* ------------------------------------------------------------------ the tree pass */
 
-/* Lower-cased (ASCII) text of a block, white space collapsed. */
 /* A block's text with white space collapsed (as gal_collapse_ws) and lower-cased (as lower_text), made in one
- * walk: the key of every paragraph for the repeat and furniture tests. */
-static char *block_key(const gal_node *n)
+ * walk: the key of every paragraph for the repeat and furniture tests. It stops after the character that reaches
+ * `limit` bytes (a prefix for quick tests). */
+static char *key_upto(const gal_node *n, size_t limit)
 {
 	size_t size = 1;
-	for (const gal_node *k = n; k; k = gal_node_walk_next(k, n))
+	for (const gal_node *k = n; k && size <= limit + 4; k = gal_node_walk_next(k, n))
 		size += k->lit ? k->len : k->type == GAL_NODE_LINEBREAK;
+	if (size > limit + 5) /* at most `limit` bytes and the character that crosses it */
+		size = limit + 5;
 	char *out = malloc(size);
 	if (!out)
 		return NULL;
 	size_t o = 0;
 	int pending = 0;
-	for (const gal_node *k = n; k; k = gal_node_walk_next(k, n)) {
+	for (const gal_node *k = n; k && o < limit; k = gal_node_walk_next(k, n)) {
 		const unsigned char *p = (const unsigned char *)(k->lit ? k->lit : k->type == GAL_NODE_LINEBREAK ? " " : "");
 		const unsigned char *end = p + (k->lit ? k->len : k->type == GAL_NODE_LINEBREAK);
-		while (p < end) {
+		while (p < end && o < limit) {
 			if (gal_is_space(*p) || (p[0] == 0xC2 && p + 1 < end && p[1] == 0xA0)) {
 				p += *p == 0xC2 ? 2 : 1; /* U+00A0 counts as white space, as in gal_collapse_ws */
 				pending = o > 0;
@@ -2059,7 +2061,7 @@ static char *block_key(const gal_node *n)
 				do {
 					out[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 					p++;
-				} while (p < end && *p < 0x80 && *p > ' ');
+				} while (p < end && *p < 0x80 && *p > ' ' && o < limit);
 				continue;
 			}
 			size_t len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
@@ -2075,6 +2077,8 @@ static char *block_key(const gal_node *n)
 	out[o] = '\0';
 	return out;
 }
+
+static char *block_key(const gal_node *n) { return key_upto(n, SIZE_MAX - 8); }
 
 /* Whether s holds no visible character: spaces, no-break spaces, zero-width spaces. */
 static int visibly_blank(const char *s)
@@ -2589,23 +2593,8 @@ static int text_longer(const gal_node *n, size_t limit)
 	return len > limit;
 }
 
-/* The start of a block's text, white space collapsed and lower-cased, as block_key() begins (for prefix tests
- * before the whole key is made). Caller frees. */
-static char *key_start(const gal_node *n)
-{
-	char raw[160];
-	size_t len = 0;
-	for (const gal_node *k = n; k && len < sizeof raw - 1; k = gal_node_walk_next(k, n)) {
-		const char *src = k->lit ? k->lit : k->type == GAL_NODE_LINEBREAK ? " " : NULL;
-		size_t m = k->lit ? k->len : src ? 1 : 0;
-		if (m > sizeof raw - 1 - len)
-			m = sizeof raw - 1 - len;
-		memcpy(raw + len, src ? src : "", m);
-		len += m;
-	}
-	raw[len] = '\0';
-	return lower_text(gal_collapse_ws(raw));
-}
+/* The start of a block's key (for prefix tests before the whole key is made). Caller frees. */
+static char *key_start(const gal_node *n) { return key_upto(n, 160); }
 
 static int byline_again(const gal_node *n, const gal_meta *m)
 {
