@@ -35,7 +35,7 @@ $(BUILD)/libgalley.a: $(LIB_OBJ)
 $(BUILD)/galley: $(CLI_OBJ) $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
-$(BUILD)/tests/runtest.o: tests/runtest_epub.c tests/runtest_charset.c tests/runtest_batch.c
+$(BUILD)/tests/runtest.o: tests/runtest_epub.c tests/runtest_charset.c tests/runtest_batch.c tests/runtest_dom.c tests/dom_compare.h
 
 $(BUILD)/runtest: $(BUILD)/tests/runtest.o $(BUILD)/libgalley.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)

@@ -24,6 +24,8 @@
  * 8. Batch mode (-o DIR/, tests/runtest_batch.c): a generated corpus of a few hundred files with broken ones, the
  *    report, names, -j 1 against -j 4, --include, --skip-existing, SIGINT/SIGTERM, progress, GNU parallel.
  *    `--only batch` runs this part alone.
+ * 9. The HTML reader's arena DOM against libxml2's own tree of every HTML fixture (runtest_dom.c; `runtest --dom
+ *    FILE...` compares any files).
  * Ends with "N passed, N failed". --update rewrites expected files after a deliberate change. */
 #include "../src/node.h"
 #include "../src/nitf.h"
@@ -1970,6 +1972,8 @@ static void nitf_tests(const char *fixtures)
 	nitf_fixtures(fixtures, 0);
 }
 
+#include "runtest_dom.c"
+
 int main(int argc, char **argv)
 {
 	const char *fixtures = "fixtures";
@@ -1982,8 +1986,11 @@ int main(int argc, char **argv)
 			fixtures = argv[++i];
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "--dom"))
+			return dom_files(argc - i - 1, argv + i + 1);
 		else {
-			fprintf(stderr, "usage: runtest --galley PATH [--update] [--fixtures DIR] [--only SUBSTRING]\n");
+			fprintf(stderr, "usage: runtest --galley PATH [--update] [--fixtures DIR] [--only SUBSTRING]\n"
+					"       runtest --dom FILE...\n");
 			return 2;
 		}
 	}
@@ -2013,6 +2020,7 @@ int main(int argc, char **argv)
 	if (!only || !strcmp(only, "batch"))
 		batch_tests();
 	run_fixtures(fixtures, 0);
+	dom_tests(fixtures);
 	charset_variants(fixtures);
 	charset_clean_tree(fixtures, 0);
 	epub_corpus_roundtrip();

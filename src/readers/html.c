@@ -1,4 +1,4 @@
-/* html.c: the HTML reader. libxml2's HTML parser builds a DOM (recovering as browsers do); this file maps it onto
+/* html.c: the HTML reader. libxml2's HTML parser, through html_dom.c, builds a DOM (recovering as browsers do); this file maps it onto
  * the article tree and reads the page's metadata (<meta>, Open Graph, JSON-LD). */
 #include "../charset.h"
 #include "../date.h"
@@ -1894,14 +1894,14 @@ static void split_double_breaks(gal_node *container)
 	}
 }
 
-static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, gal_node *art)
+static void extract_body(hctx *c, xmlNode *root, page_meta *pm, gal_node *tree, gal_node *art)
 {
 	const gal_options *opts = c->opts;
 	gal_extract ex;
 	const char *hl = pm->jsonld_headline ? pm->jsonld_headline : pm->og_title;
 	const char *desc = page_desc(pm);
 	int evidence = pm->jsonld_article || (pm->og_type && !gal_strcasecmp(pm->og_type, "article"));
-	if (gal_extract_run(doc, hl, pm->title, desc, evidence, &ex) != GAL_OK) {
+	if (gal_extract_run(root, hl, pm->title, desc, evidence, &ex) != GAL_OK) {
 		gal_extract_free(&ex);
 		gal_error_set(c->err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
 		c->status = GAL_ENOMEM;
@@ -1962,12 +1962,6 @@ static void extract_body(hctx *c, xmlDoc *doc, page_meta *pm, gal_node *tree, ga
 
 /* ------------------------------------------------------------------ entry points */
 
-static void silent(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
 int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err)
 {
 	/* The input is UTF-8 by now; the encoding is stated and the page's own declaration ignored, so results do
@@ -1976,28 +1970,22 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 		gal_error_set(err, GAL_ELIMIT, opts, FMT, 0, 0, "input too large");
 		return GAL_ELIMIT;
 	}
-	htmlParserCtxtPtr pc = htmlCreateMemoryParserCtxt(utf8, (int)len);
-	if (!pc) {
-		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "cannot create the HTML parser");
-		return GAL_ENOMEM;
+	gal_dom *dom;
+	int well_formed;
+	int rc = gal_dom_parse(utf8, len, &well_formed, &dom);
+	if (rc) {
+		gal_error_set(err, rc, opts, FMT, 0, 0, rc == GAL_ELIMIT ? "input too large" : "out of memory");
+		return rc;
 	}
-	xmlSetGenericErrorFunc(NULL, silent);
-	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
-	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
-	htmlParseDocument(pc);
-	xmlDoc *doc = pc->myDoc;
-	pc->myDoc = NULL;
-	if (opts->verbose && !pc->wellFormed)
+	if (opts->verbose && !well_formed)
 		gal_warn(opts, FMT, 0, "malformed HTML: recovered as a browser would");
-	htmlFreeParserCtxt(pc);
-	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNode *root = gal_dom_root(dom);
 
 	gal_node *tree = gal_node_new(GAL_NODE_DOCUMENT), *art = gal_node_new(GAL_NODE_ARTICLE);
 	if (!tree || !art) {
 		gal_node_free(tree);
 		gal_node_free(art);
-		xmlFreeDoc(doc);
+		gal_dom_free(dom);
 		gal_error_set(err, GAL_ENOMEM, opts, FMT, 0, 0, "out of memory");
 		return GAL_ENOMEM;
 	}
@@ -2008,7 +1996,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 		memset(&pm, 0, sizeof pm);
 		read_page_meta(root, &pm, opts);
 		if (!opts->no_extract)
-			extract_body(&c, doc, &pm, tree, art);
+			extract_body(&c, root, &pm, tree, art);
 		else {
 			blocks(&c, root, art);
 			if (!c.status) {
@@ -2020,7 +2008,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 		}
 		pm_free(&pm);
 	}
-	xmlFreeDoc(doc);
+	gal_dom_free(dom);
 	if (c.status) {
 		gal_node_free(tree);
 		return c.status;

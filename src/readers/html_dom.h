@@ -51,6 +51,19 @@ static inline const xmlNode *gal_dom_next(const xmlNode *x, const xmlNode *root,
 	return !x || x == root ? NULL : x->next;
 }
 
+/* A page's DOM: libxml2's node structs (xmlNode, xmlAttr), built through SAX in one arena (html_dom.c) in the
+ * shape libxml2's own tree builder gives them. Read it like any libxml2 tree, but never free or add nodes with
+ * libxml2's functions: gal_dom_unlink takes a subtree out, gal_dom_free frees everything. */
+typedef struct gal_dom gal_dom;
+/* Parses UTF-8 HTML (libxml2's HTML parser, recovering as browsers do). *well_formed is libxml2's verdict.
+ * Returns GAL_OK, GAL_ENOMEM or GAL_ELIMIT (over 2 GiB). */
+int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out);
+/* The root element (NULL for a page without elements). */
+xmlNode *gal_dom_root(const gal_dom *d);
+void gal_dom_free(gal_dom *d);
+/* Takes x (and its subtree) out of the tree; the memory stays in the arena. */
+void gal_dom_unlink(xmlNode *x);
+
 /* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article: the article found in the page, or
  * with opts->no_extract the whole page. */
 int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err);

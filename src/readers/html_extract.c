@@ -1182,8 +1182,7 @@ static void prune(ectx *e, const xmlNode *root)
 			if (e->debug)
 				fprintf(stderr, "pruned %s line %d\n", (const char *)x->name, x->line);
 			x = (xmlNode *)gal_dom_next(x, root, 0);
-			xmlUnlinkNode(dead);
-			xmlFreeNode(dead);
+			gal_dom_unlink(dead);
 		} else
 			x = (xmlNode *)gal_dom_next(x, root, element);
 	}
@@ -1832,8 +1831,7 @@ static void cut_deck(gal_extract *ex, const xmlNode *deck)
 		}
 		for (const xmlNode *a = deck->parent; a; a = a->parent)
 			if (a == ex->roots[i]) {
-				xmlUnlinkNode((xmlNode *)deck);
-				xmlFreeNode((xmlNode *)deck);
+				gal_dom_unlink((xmlNode *)deck);
 				return;
 			}
 	}
@@ -1861,11 +1859,9 @@ static void cut_header(gal_extract *ex, const xmlNode *h1)
 		for (xmlNode *a = (xmlNode *)h1; a && a != root; a = a->parent)
 			while (a->prev) {
 				xmlNode *dead = a->prev;
-				xmlUnlinkNode(dead);
-				xmlFreeNode(dead);
+				gal_dom_unlink(dead);
 			}
-		xmlUnlinkNode((xmlNode *)h1);
-		xmlFreeNode((xmlNode *)h1);
+		gal_dom_unlink((xmlNode *)h1);
 		/* roots before this one come before the headline: a kicker, a breadcrumb */
 		memmove(ex->roots, ex->roots + i, (ex->nroots - i) * sizeof *ex->roots);
 		ex->nroots -= i;
@@ -1916,11 +1912,10 @@ static size_t found_text(const ectx *e, const rec *t)
 	return n;
 }
 
-int gal_extract_run(xmlDoc *doc, const char *headline, const char *title, const char *desc, int evidence,
+int gal_extract_run(xmlNode *root, const char *headline, const char *title, const char *desc, int evidence,
 		    gal_extract *ex)
 {
 	memset(ex, 0, sizeof *ex);
-	xmlNode *root = xmlDocGetRootElement(doc);
 	if (!root)
 		return GAL_OK;
 	xmlNode *body = root;

@@ -1,7 +1,8 @@
 /*
  * fuzz_html.c: libFuzzer target for the HTML reader and every writer.
  *
- * The input bytes go through gal_read("html"); a tree that comes back is checked for link consistency, written
+ * The input bytes are parsed into the reader's arena DOM and into libxml2's own tree, which must be the same
+ * (tests/dom_compare.h); then they go through gal_read("html"); a tree that comes back is checked for link consistency, written
  * by every writer in the registry (several option sets) into a buffer sink, normalised a second time, written
  * again, and freed.
  *
@@ -16,6 +17,8 @@
  *                         GALLEY_FUZZ_STRICT=3 turns on both.
  */
 #include "galley.h"
+
+#include "../dom_compare.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +122,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const gal_format *html = gal_format_find("html");
 	if (!html)
 		abort();
+	char why[512];
+	if (size && size < (1 << 20) && dom_first_diff((const char *)data, size, why, sizeof why) > 0) {
+		fprintf(stderr, "fuzz_html: arena DOM differs from libxml2's: %s\n", why);
+		abort();
+	}
 	/* the sniffers see the same bytes (cheap, and they scan raw input) */
 	(void)gal_format_sniff((const char *)data, size);
 

@@ -1,0 +1,345 @@
+/* html_dom.c: libxml2's HTML parser driven through SAX, building its DOM in one arena.
+ *
+ * libxml2's own tree builder (SAX2) allocates every node, name, attribute and text with malloc and frees them one
+ * by one in xmlFreeDoc: a third of the parse time on news pages (bench/README.md). The reader only reads the tree
+ * (and unlinks a few subtrees), so the same tree is built here with the same node structs, from one arena that is
+ * freed at once. The shape is the one SAX2 builds for HTML, rule for rule (libxml2 2.9's SAX2.c): element names
+ * split at the first colon ("o:p" is a "p"), boolean attributes without a value get their name as value, adjacent
+ * text (and adjacent CDATA) merged into one node, white space the parser calls ignorable dropped, an element after
+ * the root closed becomes the root's child unless the page has a doctype. tests/runtest.c compares this tree with
+ * libxml2's on every fixture page. The parser itself (tokenizer, implied and auto-closed elements, entities) is
+ * libxml2's, untouched; it also reads ctxt->node (to decide which white space is ignorable), which is kept
+ * pointing at the open element as SAX2 does. */
+#include "html_dom.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct chunk {
+	struct chunk *next;
+	size_t cap, used;
+	char data[];
+} chunk;
+
+struct gal_dom {
+	chunk *chunks;
+	xmlNode *first, *last; /* the document level */
+	xmlNode **stack;       /* the open elements, as SAX2's node stack */
+	size_t depth, stack_cap;
+	xmlNode *text;   /* the text or CDATA node made or grown last */
+	size_t text_len; /* its length (the content may hold a NUL byte, as SAX2's does) */
+	int failed;
+};
+
+enum { CHUNK_MIN = 16 * 1024, ALIGN = sizeof(void *) };
+
+static void *alloc_in(gal_dom *d, size_t n)
+{
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	chunk *c = d->chunks;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = c ? c->cap * 2 : CHUNK_MIN;
+		while (cap < n)
+			cap *= 2;
+		chunk *fresh = malloc(sizeof *fresh + cap);
+		if (!fresh) {
+			d->failed = 1;
+			return NULL;
+		}
+		fresh->next = c;
+		fresh->cap = cap;
+		fresh->used = 0;
+		d->chunks = c = fresh;
+	}
+	void *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static char *copy(gal_dom *d, const char *s, size_t n)
+{
+	char *p = alloc_in(d, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static xmlNode *new_node(gal_dom *d, xmlElementType type)
+{
+	xmlNode *x = alloc_in(d, sizeof *x);
+	if (x)
+		memset(x, 0, sizeof *x);
+	if (x)
+		x->type = type;
+	return x;
+}
+
+static void append(xmlNode *parent, xmlNode *x)
+{
+	x->parent = parent;
+	x->prev = parent->last;
+	if (parent->last)
+		parent->last->next = x;
+	else
+		parent->children = x;
+	parent->last = x;
+}
+
+/* Appends x to parent, or to the document level. */
+static void add_node(gal_dom *d, xmlNode *parent, xmlNode *x)
+{
+	if (parent) {
+		append(parent, x);
+		return;
+	}
+	x->prev = d->last;
+	if (d->last)
+		d->last->next = x;
+	else
+		d->first = x;
+	d->last = x;
+}
+
+static gal_dom *dom_of(void *ctx) { return ((htmlParserCtxtPtr)ctx)->_private; }
+
+static void fail(void *ctx)
+{
+	dom_of(ctx)->failed = 1;
+	xmlStopParser((htmlParserCtxtPtr)ctx);
+}
+
+/* SAX2 drops the namespace prefix of an HTML element name: "o:p" is a "p" (but ":x" and "x:" stay whole). */
+static const char *local_name(const char *name)
+{
+	if (name[0] == ':')
+		return name;
+	const char *colon = strchr(name, ':');
+	return colon && colon[1] ? colon + 1 : name;
+}
+
+static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	htmlParserCtxtPtr pc = ctx;
+	gal_dom *d = dom_of(ctx);
+	const char *local = local_name((const char *)name);
+	xmlNode *x = new_node(d, XML_ELEMENT_NODE);
+	if (!x || !(x->name = (const xmlChar *)copy(d, local, strlen(local))))
+		return fail(ctx);
+	if (pc->linenumbers && pc->input)
+		x->line = pc->input->line < 65535 ? (unsigned short)pc->input->line : 65535;
+	xmlNode *parent = d->depth ? d->stack[d->depth - 1] : NULL;
+	/* SAX2 puts a top-level element after the first into the document's first child when that is an element,
+	 * else beside it (a doctype, which libxml2 always puts first, or a comment) */
+	if (!parent && d->first && d->first->type == XML_ELEMENT_NODE && !(pc->myDoc && pc->myDoc->intSubset))
+		parent = d->first;
+	add_node(d, parent, x);
+	if (d->depth == d->stack_cap) {
+		size_t cap = d->stack_cap ? d->stack_cap * 2 : 64;
+		xmlNode **s = realloc(d->stack, cap * sizeof *s);
+		if (!s)
+			return fail(ctx);
+		d->stack = s;
+		d->stack_cap = cap;
+	}
+	d->stack[d->depth++] = x;
+	pc->node = x;
+
+	xmlAttr *prev = NULL;
+	for (size_t i = 0; atts && atts[i]; i += 2) {
+		const char *an = (const char *)atts[i], *av = (const char *)atts[i + 1];
+		if (!av && htmlIsBooleanAttr(atts[i]))
+			av = an;
+		xmlAttr *a = alloc_in(d, sizeof *a);
+		if (!a)
+			return fail(ctx);
+		memset(a, 0, sizeof *a);
+		a->type = XML_ATTRIBUTE_NODE;
+		a->parent = x;
+		if (!(a->name = (const xmlChar *)copy(d, an, strlen(an))))
+			return fail(ctx);
+		if (av) {
+			xmlNode *t = new_node(d, XML_TEXT_NODE);
+			if (!t || !(t->content = (xmlChar *)copy(d, av, strlen(av))))
+				return fail(ctx);
+			t->name = xmlStringText;
+			t->parent = (xmlNode *)a;
+			a->children = a->last = t;
+		}
+		a->prev = prev;
+		if (prev)
+			prev->next = a;
+		else
+			x->properties = a;
+		prev = a;
+	}
+}
+
+static void on_end(void *ctx, const xmlChar *name)
+{
+	(void)name;
+	htmlParserCtxtPtr pc = ctx;
+	gal_dom *d = dom_of(ctx);
+	if (d->depth)
+		d->depth--;
+	pc->node = d->depth ? d->stack[d->depth - 1] : NULL;
+}
+
+/* Text and CDATA: appended to the open element's last child when that is a node of the same type (SAX2 merges
+ * them), else a new node. */
+static void add_text(void *ctx, const xmlChar *s, int len, xmlElementType type)
+{
+	gal_dom *d = dom_of(ctx);
+	xmlNode *parent = d->depth ? d->stack[d->depth - 1] : NULL;
+	if (!parent || len < 0)
+		return;
+	size_t n = (size_t)len;
+	xmlNode *t = parent->last;
+	if (t && t->type == type) {
+		size_t old = t == d->text ? d->text_len : strlen((const char *)t->content);
+		chunk *c = d->chunks;
+		size_t old_alloc = (old + 1 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		size_t new_alloc = (old + n + 1 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		/* grown in place when the content is the arena's last allocation and the chunk has room */
+		if ((char *)t->content + old_alloc == c->data + c->used && c->used - old_alloc + new_alloc <= c->cap)
+			c->used += new_alloc - old_alloc;
+		else {
+			char *p = alloc_in(d, old + n + 1);
+			if (!p)
+				return fail(ctx);
+			memcpy(p, t->content, old);
+			t->content = (xmlChar *)p;
+		}
+		memcpy(t->content + old, s, n);
+		t->content[old + n] = '\0';
+		d->text = t;
+		d->text_len = old + n;
+		return;
+	}
+	if (!(t = new_node(d, type)) || !(t->content = (xmlChar *)copy(d, (const char *)s, n)))
+		return fail(ctx);
+	t->name = type == XML_TEXT_NODE ? xmlStringText : (const xmlChar *)"cdata";
+	append(parent, t);
+	d->text = t;
+	d->text_len = n;
+}
+
+static void on_chars(void *ctx, const xmlChar *s, int len) { add_text(ctx, s, len, XML_TEXT_NODE); }
+static void on_cdata(void *ctx, const xmlChar *s, int len) { add_text(ctx, s, len, XML_CDATA_SECTION_NODE); }
+static void on_blank(void *ctx, const xmlChar *s, int len)
+{
+	(void)ctx, (void)s, (void)len;
+}
+
+/* Comments and processing instructions are kept as nodes (without content): they separate text nodes in SAX2's
+ * tree, and one before the root decides where a second top-level element goes. */
+static void add_other(void *ctx, xmlElementType type)
+{
+	gal_dom *d = dom_of(ctx);
+	xmlNode *x = new_node(d, type);
+	if (!x)
+		return fail(ctx);
+	x->name = (const xmlChar *)(type == XML_COMMENT_NODE ? "comment" : "pi");
+	x->content = (xmlChar *)"";
+	add_node(d, d->depth ? d->stack[d->depth - 1] : NULL, x);
+}
+
+static void on_comment(void *ctx, const xmlChar *s)
+{
+	(void)s;
+	add_other(ctx, XML_COMMENT_NODE);
+}
+
+static void on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)target, (void)data;
+	add_other(ctx, XML_PI_NODE);
+}
+
+static void silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
+{
+	*out = NULL;
+	if (len > (size_t)INT32_MAX)
+		return GAL_ELIMIT;
+	gal_dom *d = calloc(1, sizeof *d);
+	htmlParserCtxtPtr pc = d ? htmlCreateMemoryParserCtxt(utf8, (int)len) : NULL;
+	if (!pc) {
+		free(d);
+		return GAL_ENOMEM;
+	}
+	xmlSetGenericErrorFunc(NULL, silent);
+	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
+	/* the document node itself (and its doctype, which the white-space rule reads) is still SAX2's */
+	xmlSAXHandler *sax = (xmlSAXHandler *)pc->sax;
+	sax->ignorableWhitespace = sax->ignorableWhitespace == xmlSAX2Characters ? on_chars : on_blank;
+	sax->startElement = on_start;
+	sax->endElement = on_end;
+	sax->characters = on_chars;
+	sax->cdataBlock = on_cdata;
+	sax->comment = on_comment;
+	sax->processingInstruction = on_pi;
+	pc->_private = d;
+	htmlParseDocument(pc);
+	*well_formed = pc->wellFormed;
+	pc->node = NULL;
+	if (pc->myDoc)
+		xmlFreeDoc(pc->myDoc);
+	pc->myDoc = NULL;
+	htmlFreeParserCtxt(pc);
+	free(d->stack);
+	d->stack = NULL;
+	if (d->failed) {
+		gal_dom_free(d);
+		return GAL_ENOMEM;
+	}
+	*out = d;
+	return GAL_OK;
+}
+
+xmlNode *gal_dom_root(const gal_dom *d)
+{
+	for (xmlNode *x = d ? d->first : NULL; x; x = x->next)
+		if (x->type == XML_ELEMENT_NODE)
+			return x;
+	return NULL;
+}
+
+void gal_dom_free(gal_dom *d)
+{
+	if (!d)
+		return;
+	for (chunk *c = d->chunks, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(d->stack);
+	free(d);
+}
+
+void gal_dom_unlink(xmlNode *x)
+{
+	if (x->parent) {
+		if (x->parent->children == x)
+			x->parent->children = x->next;
+		if (x->parent->last == x)
+			x->parent->last = x->prev;
+	}
+	if (x->next)
+		x->next->prev = x->prev;
+	if (x->prev)
+		x->prev->next = x->next;
+	x->parent = x->next = x->prev = NULL;
+}

@@ -1,0 +1,94 @@
+/* runtest_dom.c (included by runtest.c): the HTML reader's arena DOM (src/readers/html_dom.c) against the tree
+ * libxml2's own builder makes of the same bytes with the same options. They must be the same node for node: type,
+ * name, text, attributes, line. Run over every HTML input under fixtures/ in `make check`; `runtest --dom FILE...`
+ * runs it over any files (the bench corpora, a fuzzer's corpus). */
+
+#include "dom_compare.h"
+
+/* Compares the two trees of one input; returns 1 when they are the same, else reports and returns 0. */
+static int dom_compare(const char *name, const char *data, size_t len)
+{
+	char why[512];
+	if (!dom_first_diff(data, len, why, sizeof why))
+		return 1;
+	fail("%s: arena DOM differs from libxml2's: %s", name, why);
+	return 0;
+}
+
+static int dom_is_html(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && (!strcmp(dot, ".html") || !strcmp(dot, ".htm"));
+}
+
+/* Every .html / .htm file under root, at any depth. */
+static void dom_fixtures(const char *root, int *files, int *same)
+{
+	char *names[4096];
+	size_t n = sorted_entries(root, names, 4096);
+	for (size_t i = 0; i < n; i++) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s/%s", root, names[i]);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			dom_fixtures(path, files, same);
+		else if (dom_is_html(names[i]) && (!only || strstr(path, only))) {
+			size_t len;
+			char *data = read_file(path, &len);
+			if (data && len) {
+				(*files)++;
+				*same += dom_compare(path, data, len);
+			}
+			free(data);
+		}
+		free(names[i]);
+	}
+}
+
+static void dom_tests(const char *fixtures)
+{
+	int files = 0, same = 0;
+	dom_fixtures(fixtures, &files, &same);
+	CHECK(files > 100 && same == files, "arena DOM = libxml2's DOM: %d of %d HTML files", same, files);
+	/* shapes the fixtures may not have: a second top-level element with and without a doctype or a comment
+	 * first, a namespace prefix, boolean attributes, text split by entities and comments, CDATA in script */
+	static const char *const cases[] = {
+	    "<html><body>a</body></html><p>after</p>",
+	    "<!DOCTYPE html><html><body>a</body></html><p>after</p>text",
+	    "<!-- c --><html><body>a</body></html><div>after</div>",
+	    "<p>x</p></html><!DOCTYPE html><p>y</p>",
+	    "<o:p>word</o:p><svg:rect x=1></svg:rect><x:>y</x:><:z>w</:z><a:b:c>v</a:b:c>",
+	    "<input checked disabled value><option selected>o</option><td nowrap hidden>t</td>",
+	    "<p>AT&amp;T &lt;b&gt; caf&eacute;<!-- c -->after<?pi x?>more</p>",
+	    "<script>var a = '<p>';</script><script>b</script><style>p{}</style><textarea>t&amp;</textarea>",
+	    "<html>\n <head>\n <title>t</title>\n </head>\n <body>\n <p> a </p>\n \n <b> </b> <i>x</i>\n </body>\n</html>",
+	    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"><body>\n <p>a</p>\n <p>b</p>\n</body>",
+	    "<table><tr><td>a<td>b</table><ul><li>1<li>2</ul><p>one<p>two<div>three</div>",
+	    "just text",
+	    "<html><html lang=x><head><head><body><body class=y><p>z",
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "DOM case %zu", i);
+		CHECK(dom_compare(name, cases[i], strlen(cases[i])), "%s", name);
+	}
+	static const char nul[] = "<p>a\0b</p><p>c</p>";
+	CHECK(dom_compare("DOM case NUL", nul, sizeof nul - 1), "a NUL byte in text");
+}
+
+/* runtest --dom FILE...: the comparison over any files, with a summary. */
+static int dom_files(int argc, char **argv)
+{
+	int files = 0, same = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t len;
+		char *data = read_file(argv[i], &len);
+		if (data && len) {
+			files++;
+			same += dom_compare(argv[i], data, len);
+		}
+		free(data);
+	}
+	printf("arena DOM = libxml2's DOM: %d of %d files\n", same, files);
+	return same == files ? 0 : 1;
+}
