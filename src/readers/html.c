@@ -1,5 +1,5 @@
-/* html.c: the HTML reader. libxml2's HTML parser, through html_dom.c, builds a DOM (recovering as browsers do); this file maps it onto
- * the article tree and reads the page's metadata (<meta>, Open Graph, JSON-LD). */
+/* html.c: the HTML reader. libxml2's HTML parser, through html_dom.c, builds a DOM (recovering as browsers do);
+ * this file maps it onto the article tree and reads the page's metadata (<meta>, Open Graph, JSON-LD). */
 #include "../charset.h"
 #include "../date.h"
 #include "../json.h"
