@@ -14,6 +14,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
+#include <libxml/dict.h>
 #include <libxml/SAX2.h>
 #include <libxml/parserInternals.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ typedef struct chunk {
 
 struct gal_dom {
 	chunk *chunks;
+	xmlDict *dict; /* the parser's name dictionary, kept: element and attribute names point into it */
 	xmlNode *first, *last; /* the document level */
 	xmlNode **stack;       /* the open elements, as SAX2's node stack */
 	size_t depth, stack_cap;
@@ -68,6 +70,15 @@ static char *copy(gal_dom *d, const char *s, size_t n)
 		p[n] = '\0';
 	}
 	return p;
+}
+
+/* A name as the parser passes it: its dictionary's copy is kept as is (it lives as long as the DOM), anything
+ * else copied. */
+static const xmlChar *name_of(gal_dom *d, const char *name)
+{
+	if (xmlDictOwns(d->dict, (const xmlChar *)name) == 1)
+		return (const xmlChar *)name;
+	return (const xmlChar *)copy(d, name, strlen(name));
 }
 
 static xmlNode *new_node(gal_dom *d, xmlElementType type)
@@ -127,9 +138,8 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	htmlParserCtxtPtr pc = ctx;
 	gal_dom *d = dom_of(ctx);
-	const char *local = local_name((const char *)name);
 	xmlNode *x = new_node(d, XML_ELEMENT_NODE);
-	if (!x || !(x->name = (const xmlChar *)copy(d, local, strlen(local))))
+	if (!x || !(x->name = name_of(d, local_name((const char *)name))))
 		return fail(ctx);
 	if (pc->linenumbers && pc->input)
 		x->line = pc->input->line < 65535 ? (unsigned short)pc->input->line : 65535;
@@ -161,7 +171,7 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 		memset(a, 0, sizeof *a);
 		a->type = XML_ATTRIBUTE_NODE;
 		a->parent = x;
-		if (!(a->name = (const xmlChar *)copy(d, an, strlen(an))))
+		if (!(a->name = name_of(d, an)))
 			return fail(ctx);
 		if (av) {
 			xmlNode *t = new_node(d, XML_TEXT_NODE);
@@ -292,6 +302,8 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 	sax->comment = on_comment;
 	sax->processingInstruction = on_pi;
 	pc->_private = d;
+	d->dict = pc->dict;
+	xmlDictReference(d->dict);
 	htmlParseDocument(pc);
 	*well_formed = pc->wellFormed;
 	pc->node = NULL;
@@ -326,6 +338,7 @@ void gal_dom_free(gal_dom *d)
 		free(c);
 	}
 	free(d->stack);
+	xmlDictFree(d->dict);
 	free(d);
 }
 

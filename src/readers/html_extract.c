@@ -1190,13 +1190,11 @@ static void prune(ectx *e, const xmlNode *root)
 
 /* ------------------------------------------------------------------ visible metadata */
 
-static void clear_private(xmlNode *root)
+/* The elements' pointers to their records are taken back before the records go (only collect() sets them). */
+static void clear_private(ectx *e)
 {
-	xmlNode *x = root;
-	while (x) {
-		x->_private = NULL;
-		x = (xmlNode *)gal_dom_next(x, root, x->type == XML_ELEMENT_NODE);
-	}
+	for (size_t i = 0; i < e->n; i++)
+		((xmlNode *)e->r[i].x)->_private = NULL;
 }
 
 static const char *const byline_prefixes[] = {"written by ", "words by ", "story by ", "text by ", "by ", "von ",
@@ -1924,9 +1922,8 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 			body = k;
 	ectx e = {0};
 	e.debug = getenv("GALLEY_DEBUG_EXTRACT") != NULL;
-	clear_private(root);
 	if (!collect(&e, body)) {
-		clear_private(root);
+		clear_private(&e);
 		free(e.r);
 		return GAL_ENOMEM;
 	}
@@ -2008,7 +2005,7 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 	ex->date = s.ip_date ? strdup(s.ip_date) : s.time_dt ? strdup(s.time_dt) : s.visible_date ? strdup(s.visible_date) : NULL;
 	ex->section = s.category ? strdup(s.category) : s.kicker ? strdup(s.kicker) : NULL;
 	seen_free(&s);
-	clear_private(root);
+	clear_private(&e);
 	free(e.r);
 	return ok ? GAL_OK : GAL_ENOMEM;
 }

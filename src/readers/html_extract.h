@@ -29,7 +29,8 @@ char *gal_html_text(const xmlNode *x);
 
 /* Finds the article in the page under root (its root element). `headline` and `desc` (from JSON-LD / Open Graph, may be NULL) help: the first
  * chooses the page's h1, and neither is taken as story text. `evidence`: the page's metadata says it is an
- * article (then a short one is still one). Returns GAL_OK or GAL_ENOMEM. */
+ * article (then a short one is still one). Every node's _private must be NULL (as gal_dom_parse leaves them); the
+ * extractor uses it while it runs. Returns GAL_OK or GAL_ENOMEM. */
 int gal_extract_run(xmlNode *root, const char *headline, const char *title, const char *desc, int evidence,
 		    gal_extract *ex);
 void gal_extract_free(gal_extract *ex);
