@@ -60,11 +60,18 @@ typedef struct {
 	int weight;
 	int flags;
 	int cls; /* GAL_HE_* */
+	/* read in the one walk over the element's attributes (collect): */
+	unsigned hint, hint_len; /* its hint string (hint_string) in ectx.pool at `hint`; hint_len 0: none */
+	int hidden;              /* hidden, aria-hidden=true, or a style that hides it */
+	int junk_role;           /* a role of page furniture (navigation, banner, ...) */
+	const char *rel, *itemprop;
 } rec;
 
 typedef struct {
 	rec *r;
 	size_t n, cap;
+	char *pool; /* the records' hint strings, each after its letter-pair set (see hstr) */
+	size_t pool_len, pool_cap;
 	int strict;
 	size_t body_text; /* raw text of the whole body */
 	const char *headline, *desc; /* from the page's metadata, may be NULL */
@@ -120,31 +127,18 @@ static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",
 static const char *const pos_hints[] = {"article", "body",  "content", "entry", "main",     "post",
 					"story",   "blog",  "prose",   "richtext", "rich-text", NULL};
 
-/* Lower-cased "class id" of x into buf; returns its length. */
-static size_t hint_string(const xmlNode *x, char *buf, size_t size)
+/* Attributes whose values make an element's hint string: class and id, the component names that script-built
+ * pages put in data attributes, and ARIA labels, which say as much. */
+static const char *const hint_names[] = {"class",     "id",        "data-testid", "data-component",
+					 "data-module", "data-area", "data-type",   "aria-label"};
+enum { NHINTS = sizeof hint_names / sizeof *hint_names };
+
+/* The parts (hint_names order) lower-cased into buf, separated by spaces, cut to size - 1 bytes and the NUL (a long
+ * class list fills it); returns the length. */
+static size_t hint_join(const char *const *parts, char *buf, size_t size)
 {
-	/* component names that script-built pages put in data attributes, and ARIA labels, say as much */
-	static const char *const names[] = {"class",     "id",        "data-testid", "data-component",
-					    "data-module", "data-area", "data-type",   "aria-label"};
-	enum { NPARTS = sizeof names / sizeof *names };
-	if (!x->properties)
-		return 0;
-	/* one walk over the attributes (this runs on every element), the first of each name as gal_dom_attr finds */
-	const char *parts[NPARTS] = {0};
-	for (const xmlAttr *a = x->properties; a; a = a->next) {
-		const char *an = (const char *)a->name;
-		char c0 = an && *an >= 'A' && *an <= 'Z' ? (char)(*an + 32) : an ? *an : 0;
-		if (c0 != 'c' && c0 != 'i' && c0 != 'd' && c0 != 'a')
-			continue;
-		for (size_t i = 0; i < NPARTS; i++)
-			if (!parts[i] && names[i][0] == c0 && !gal_strcasecmp(an, names[i])) {
-				parts[i] = a->children && a->children->content ? (const char *)a->children->content : "";
-				break;
-			}
-	}
-	/* parts separated by spaces, cut to size - 1 bytes and the NUL (a long class list fills it) */
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof parts / sizeof *parts && n + 1 < size; i++) {
+	for (size_t i = 0; i < NHINTS && n + 1 < size; i++) {
 		if (!parts[i])
 			continue;
 		for (const char *p = parts[i]; *p && n + 2 < size; p++)
@@ -155,12 +149,51 @@ static size_t hint_string(const xmlNode *x, char *buf, size_t size)
 	return n;
 }
 
+static const char *attr_value(const xmlAttr *a)
+{
+	return a->children && a->children->content ? (const char *)a->children->content : "";
+}
+
+/* The hint part an attribute name is (its index in hint_names), or -1. */
+static int hint_part(const char *an)
+{
+	char c0 = *an >= 'A' && *an <= 'Z' ? (char)(*an + 32) : *an;
+	if (c0 != 'c' && c0 != 'i' && c0 != 'd' && c0 != 'a')
+		return -1;
+	for (int i = 0; i < NHINTS; i++)
+		if (hint_names[i][0] == c0 && !gal_strcasecmp(an, hint_names[i]))
+			return i;
+	return -1;
+}
+
+/* Lower-cased "class id" of x into buf; returns its length. For elements without a record (collect() makes
+ * the records' strings once). */
+static size_t hint_string(const xmlNode *x, char *buf, size_t size)
+{
+	const char *parts[NHINTS] = {0};
+	int any = 0;
+	/* the first of each name, as gal_dom_attr finds it */
+	for (const xmlAttr *a = x->properties; a; a = a->next) {
+		int i = a->name ? hint_part((const char *)a->name) : -1;
+		if (i >= 0 && !parts[i])
+			parts[i] = attr_value(a), any = 1;
+	}
+	if (!any) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return hint_join(parts, buf, size);
+}
+
 /* A hint string with the set of letter pairs in it: most patterns are ruled out by their first pair without a
- * search (hint matching runs on every element with a class or id). */
+ * search (hint matching runs on every element with a class or id). A record's is made once (collect); other
+ * elements' in the hstr's own buffers. */
 typedef struct {
-	char buf[512];
-	uint64_t pairs[16]; /* bit (a << 5 | b) for letters numbered a, b = 1..26 */
+	const char *s;         /* the string */
+	const uint64_t *pairs; /* its pair set: bit (a << 5 | b) for letters numbered a, b = 1..26 */
 	size_t len;
+	char buf[512];
+	uint64_t own[16];
 } hstr;
 
 #define L(c) [c] = c - 'a' + 1
@@ -176,15 +209,36 @@ static inline int pair_index(const char *p)
 	return a && b ? (int)(a << 5 | b) : -1;
 }
 
-static size_t hstr_of(const xmlNode *x, hstr *h)
+static void pairs_of(const char *s, size_t len, uint64_t *pairs)
 {
-	h->len = hint_string(x, h->buf, sizeof h->buf);
-	memset(h->pairs, 0, sizeof h->pairs);
-	for (size_t i = 0; i + 1 < h->len; i++) {
-		int k = pair_index(h->buf + i);
+	memset(pairs, 0, 16 * sizeof *pairs);
+	for (size_t i = 0; i + 1 < len; i++) {
+		int k = pair_index(s + i);
 		if (k >= 0)
-			h->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
+			pairs[k >> 6] |= (uint64_t)1 << (k & 63);
 	}
+}
+
+static size_t hstr_of(const ectx *e, const xmlNode *x, hstr *h)
+{
+	static const uint64_t none[16];
+	const rec *r = R(x);
+	if (r && !r->hint_len) {
+		h->len = 0;
+		h->s = "";
+		h->pairs = none;
+		return 0;
+	}
+	if (r) {
+		h->len = r->hint_len;
+		h->pairs = (const uint64_t *)(e->pool + r->hint);
+		h->s = e->pool + r->hint + 16 * sizeof(uint64_t);
+		return h->len;
+	}
+	h->len = hint_string(x, h->buf, sizeof h->buf);
+	pairs_of(h->buf, h->len, h->own);
+	h->s = h->buf;
+	h->pairs = h->own;
 	return h->len;
 }
 
@@ -197,7 +251,7 @@ static inline int maybe_in(const hstr *h, const char *pat)
 
 static int hsub(const hstr *h, const char *pat)
 {
-	return maybe_in(h, pat) && strstr(h->buf, pat) != NULL;
+	return maybe_in(h, pat) && strstr(h->s, pat) != NULL;
 }
 
 static int has_word(const char *s, const char *w)
@@ -259,10 +313,8 @@ static void hint_index_build(void)
 
 static int word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-static int hints(const xmlNode *x)
+static int hints(const char *buf, size_t len)
 {
-	char buf[512];
-	size_t len = hint_string(x, buf, sizeof buf);
 	if (!len)
 		return 0;
 	pthread_once(&hint_once, hint_index_build);
@@ -296,32 +348,101 @@ static int hints(const xmlNode *x)
 
 /* ------------------------------------------------------------------ furniture by tag, role, state */
 
-static int hidden(const xmlNode *x)
+/* A style that hides the element. */
+static int hiding_style(const char *st)
 {
-	if (gal_dom_attr(x, "hidden"))
-		return 1;
-	const char *ah = gal_dom_attr(x, "aria-hidden");
-	if (ah && !gal_strcasecmp(ah, "true"))
-		return 1;
-	const char *st = gal_dom_attr(x, "style");
-	if (st) {
-		char buf[256];
-		size_t n = 0;
-		for (const char *p = st; *p && n + 1 < sizeof buf; p++)
-			if (!gal_is_space((unsigned char)*p))
-				buf[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
-		buf[n] = '\0';
-		if (strstr(buf, "display:none") || strstr(buf, "visibility:hidden"))
+	char buf[256];
+	size_t n = 0;
+	for (const char *p = st; *p && n + 1 < sizeof buf; p++)
+		if (!gal_is_space((unsigned char)*p))
+			buf[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
+	buf[n] = '\0';
+	return strstr(buf, "display:none") || strstr(buf, "visibility:hidden");
+}
+
+static int junk_role(const char *role)
+{
+	static const char *const roles[] = {"navigation", "banner", "contentinfo", "complementary", "dialog",
+					    "alertdialog", "search", "menu", "menubar", "toolbar", "alert",
+					    "tablist", NULL};
+	for (size_t i = 0; roles[i]; i++)
+		if (!gal_strcasecmp(role, roles[i]))
 			return 1;
-	}
 	return 0;
 }
 
-static int hard_junk(const xmlNode *x)
+/* One walk over the element's attributes for everything the extractor reads from them (the first of each name,
+ * as gal_dom_attr finds it): the hint string into the pool, hidden state, role, rel, itemprop. */
+static int read_attrs(ectx *e, rec *r, const xmlNode *x)
+{
+	const char *parts[NHINTS] = {0};
+	const char *aria_hidden = NULL, *style = NULL, *role = NULL;
+	int any = 0, hidden = 0;
+	for (const xmlAttr *a = x->properties; a; a = a->next) {
+		const char *an = (const char *)a->name;
+		if (!an)
+			continue;
+		int i = hint_part(an);
+		if (i >= 0) {
+			if (!parts[i])
+				parts[i] = attr_value(a), any = 1;
+			continue;
+		}
+		switch (*an | 32) {
+		case 'h':
+			hidden |= !gal_strcasecmp(an, "hidden");
+			break;
+		case 'a':
+			if (!aria_hidden && !gal_strcasecmp(an, "aria-hidden"))
+				aria_hidden = attr_value(a);
+			break;
+		case 's':
+			if (!style && !gal_strcasecmp(an, "style"))
+				style = attr_value(a);
+			break;
+		case 'r':
+			if (!role && !gal_strcasecmp(an, "role"))
+				role = attr_value(a);
+			else if (!r->rel && !gal_strcasecmp(an, "rel"))
+				r->rel = attr_value(a);
+			break;
+		case 'i':
+			if (!r->itemprop && !gal_strcasecmp(an, "itemprop"))
+				r->itemprop = attr_value(a);
+			break;
+		}
+	}
+	r->hidden = hidden || (aria_hidden && !gal_strcasecmp(aria_hidden, "true")) || (style && hiding_style(style));
+	r->junk_role = role && junk_role(role);
+	if (!any)
+		return 1;
+	/* the pool entry: the pair set (16 words), then the string; room for the longest string first */
+	size_t need = 16 * sizeof(uint64_t) + 512;
+	if (e->pool_len + need > e->pool_cap) {
+		size_t cap = e->pool_cap ? e->pool_cap * 2 : 16384;
+		while (cap < e->pool_len + need)
+			cap *= 2;
+		char *p = realloc(e->pool, cap);
+		if (!p)
+			return 0;
+		e->pool = p;
+		e->pool_cap = cap;
+	}
+	char *str = e->pool + e->pool_len + 16 * sizeof(uint64_t);
+	size_t len = hint_join(parts, str, 512);
+	pairs_of(str, len, (uint64_t *)(e->pool + e->pool_len));
+	r->hint = (unsigned)e->pool_len;
+	r->hint_len = (unsigned)len;
+	e->pool_len += (16 * sizeof(uint64_t) + len + 1 + 7) & ~(size_t)7;
+	return 1;
+}
+
+static int hard_junk(const rec *r)
 {
 	static const char *const tags[] = {"nav",    "footer", "header", "dialog", "button", "select",
 					   "input",  "textarea", "iframe", "svg",  "canvas", "menu",  "template",
 					   "noscript", "object", "embed", "video", "audio", "map", NULL};
+	const xmlNode *x = r->x;
 	if (name_in(x, tags)) {
 		/* a quotation's <footer> is its attribution, a figure's its caption */
 		if ((is_name(x, "footer") || is_name(x, "header")) && x->parent &&
@@ -329,19 +450,12 @@ static int hard_junk(const xmlNode *x)
 			return 0;
 		return 1;
 	}
-	const char *role = gal_dom_attr(x, "role");
-	if (role) {
-		static const char *const roles[] = {"navigation", "banner", "contentinfo", "complementary", "dialog",
-						    "alertdialog", "search", "menu", "menubar", "toolbar", "alert",
-						    "tablist", NULL};
-		for (size_t i = 0; roles[i]; i++)
-			if (!gal_strcasecmp(role, roles[i]))
-				return 1;
-	}
+	if (r->junk_role)
+		return 1;
 	/* amp-sidebar, amp-ad and the like; amp-img is an image */
 	if (!strncmp((const char *)x->name, "amp-", 4) && strcmp((const char *)x->name, "amp-img"))
 		return 1;
-	return hidden(x);
+	return r->hidden;
 }
 
 /* ------------------------------------------------------------------ text measures */
@@ -411,6 +525,8 @@ static int collect(ectx *e, const xmlNode *root)
 			memset(r, 0, sizeof *r);
 			r->x = x;
 			r->cls = gal_html_elem_class(x);
+			if (x->properties && !read_attrs(e, r, x))
+				return 0;
 			r->parent = x != root && x->parent && x->parent->_private ? (size_t)(R(x->parent) - e->r) : SIZE_MAX;
 			((xmlNode *)x)->_private = r;
 			e->n++;
@@ -433,11 +549,13 @@ static void facts(ectx *e)
 		rec *r = &e->r[i];
 		const xmlNode *x = r->x;
 		/* class hints judge containers; an image's classes ("td-modal-image") name viewers and sizes */
-		r->flags = is_name(x, "img") || is_name(x, "picture") || is_name(x, "source") ? 0 : hints(x);
+		r->flags = !r->hint_len || is_name(x, "img") || is_name(x, "picture") || is_name(x, "source")
+				   ? 0
+				   : hints(e->pool + r->hint + 16 * sizeof(uint64_t), r->hint_len);
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
 		int skip = r->cls == GAL_HE_SKIP;
-		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(x) || skip))
+		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(r) || skip))
 			r->flags |= F_HARD_JUNK;
 		for (const xmlNode *k = x->children; k; k = k->next)
 			if (k->type == XML_ELEMENT_NODE && k->_private && R(k)->cls == GAL_HE_BLOCK) {
@@ -464,7 +582,7 @@ static void facts(ectx *e)
 	for (size_t i = 0; i < e->n; i++) {
 		rec *r = &e->r[i];
 		hstr h;
-		if ((r->flags & (F_NEG_HINT | F_STRONG_NEG | F_ASIDE)) != F_NEG_HINT || !hstr_of(r->x, &h) ||
+		if ((r->flags & (F_NEG_HINT | F_STRONG_NEG | F_ASIDE)) != F_NEG_HINT || !hstr_of(e, r->x, &h) ||
 		    hsub(&h, "head"))
 			continue;
 		for (const xmlNode *k = r->x->children; k; k = k->next)
@@ -1599,7 +1717,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			int flags = r ? r->flags : 0;
 			/* the element's hint string, built once for all the tests below */
 			hstr hh;
-			const hstr *buf = hstr_of(x, &hh) ? &hh : NULL;
+			const hstr *buf = hstr_of(e, x, &hh) ? &hh : NULL;
 			if (gal_html_elem_class(x) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
 			    (r && (flags & F_STRONG_NEG) && is_junk(e, r) && buf &&
 			     hsub_any(buf, (const char *const[]){"comment", "related", "sidebar", "footer", "teaser", "recommend",
@@ -1616,8 +1734,8 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 				free(t);
 				down = 0;
 			} else {
-				const char *rel = gal_dom_attr(x, "rel");
-				const char *ip = gal_dom_attr(x, "itemprop");
+				const char *rel = r ? r->rel : gal_dom_attr(x, "rel");
+				const char *ip = r ? r->itemprop : gal_dom_attr(x, "itemprop");
 				if (rel && is_name(x, "a") && has_word(rel, "author")) {
 					char *t = gal_html_text(x);
 					if (t) {
@@ -1774,7 +1892,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 		hstr dh;
 		const char *ip = gal_dom_attr(y, "itemprop");
 		if (!y->_private || !((ip && has_word(ip, "description")) ||
-				      (hstr_of(y, &dh) &&
+				      (hstr_of(e, y, &dh) &&
 				       hsub_any(&dh, (const char *const[]){"dek", "deck", "standfirst", "subtitle", "summary",
 									   "excerpt", "subhead", "lead", "lede", "intro",
 									   NULL}))))
@@ -1964,6 +2082,7 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 	if (!collect(&e, body)) {
 		clear_private(&e);
 		free(e.r);
+		free(e.pool);
 		return GAL_ENOMEM;
 	}
 	facts(&e);
@@ -2046,6 +2165,7 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 	seen_free(&s);
 	clear_private(&e);
 	free(e.r);
+	free(e.pool);
 	return ok ? GAL_OK : GAL_ENOMEM;
 }
 
