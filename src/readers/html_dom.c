@@ -28,6 +28,7 @@ typedef struct chunk {
 
 struct gal_dom {
 	chunk *chunks;
+	size_t first_chunk; /* the first chunk's size: from the input's length */
 	xmlDict *dict; /* the parser's name dictionary, kept: element and attribute names point into it */
 	xmlNode *first, *last; /* the document level */
 	xmlNode **stack;       /* the open elements, as SAX2's node stack */
@@ -37,14 +38,14 @@ struct gal_dom {
 	int failed;
 };
 
-enum { CHUNK_MIN = 16 * 1024, ALIGN = sizeof(void *) };
+enum { CHUNK_MIN = 16 * 1024, CHUNK_MAX_FIRST = 64 * 1024 * 1024, ALIGN = sizeof(void *) };
 
 static void *alloc_in(gal_dom *d, size_t n)
 {
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	chunk *c = d->chunks;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = c ? c->cap * 2 : CHUNK_MIN;
+		size_t cap = c ? c->cap * 2 : d->first_chunk;
 		while (cap < n)
 			cap *= 2;
 		chunk *fresh = malloc(sizeof *fresh + cap);
@@ -288,6 +289,9 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 		free(d);
 		return GAL_ENOMEM;
 	}
+	/* news pages' DOMs take 6 to 11 times the page's bytes: one chunk for most (pages never written stay
+	 * unmapped), at most 64 MiB at once */
+	d->first_chunk = len < CHUNK_MIN / 8 ? CHUNK_MIN : len > CHUNK_MAX_FIRST / 8 ? CHUNK_MAX_FIRST : len * 8;
 	xmlSetGenericErrorFunc(NULL, silent);
 	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
