@@ -26,9 +26,15 @@ typedef struct chunk {
 	char data[];
 } chunk;
 
-struct gal_dom {
+/* Two arenas: the tree's walks touch elements and text, rarely attributes, so attributes live apart and the walks
+ * read denser memory. */
+typedef struct {
 	chunk *chunks;
-	size_t first_chunk; /* the first chunk's size: from the input's length */
+	size_t first; /* the first chunk's size: from the input's length */
+} arena;
+
+struct gal_dom {
+	arena tree, attrs;
 	xmlDict *dict; /* the parser's name dictionary, kept: element and attribute names point into it */
 	xmlNode *first, *last; /* the document level */
 	xmlNode **stack;       /* the open elements, as SAX2's node stack */
@@ -40,12 +46,12 @@ struct gal_dom {
 
 enum { CHUNK_MIN = 16 * 1024, CHUNK_MAX_FIRST = 64 * 1024 * 1024, ALIGN = sizeof(void *) };
 
-static void *alloc_in(gal_dom *d, size_t n)
+static void *alloc_from(gal_dom *d, arena *ar, size_t n)
 {
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	chunk *c = d->chunks;
+	chunk *c = ar->chunks;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = c ? c->cap * 2 : d->first_chunk;
+		size_t cap = c ? c->cap * 2 : ar->first;
 		while (cap < n)
 			cap *= 2;
 		chunk *fresh = malloc(sizeof *fresh + cap);
@@ -56,22 +62,26 @@ static void *alloc_in(gal_dom *d, size_t n)
 		fresh->next = c;
 		fresh->cap = cap;
 		fresh->used = 0;
-		d->chunks = c = fresh;
+		ar->chunks = c = fresh;
 	}
 	void *p = c->data + c->used;
 	c->used += n;
 	return p;
 }
 
-static char *copy(gal_dom *d, const char *s, size_t n)
+static void *alloc_in(gal_dom *d, size_t n) { return alloc_from(d, &d->tree, n); }
+
+static char *copy_to(gal_dom *d, arena *ar, const char *s, size_t n)
 {
-	char *p = alloc_in(d, n + 1);
+	char *p = alloc_from(d, ar, n + 1);
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';
 	}
 	return p;
 }
+
+static char *copy(gal_dom *d, const char *s, size_t n) { return copy_to(d, &d->tree, s, n); }
 
 /* A name as the parser passes it: its dictionary's copy is kept as is (it lives as long as the DOM), anything
  * else copied. */
@@ -166,7 +176,7 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 		const char *an = (const char *)atts[i], *av = (const char *)atts[i + 1];
 		if (!av && htmlIsBooleanAttr(atts[i]))
 			av = an;
-		xmlAttr *a = alloc_in(d, sizeof *a);
+		xmlAttr *a = alloc_from(d, &d->attrs, sizeof *a);
 		if (!a)
 			return fail(ctx);
 		memset(a, 0, sizeof *a);
@@ -175,8 +185,12 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 		if (!(a->name = name_of(d, an)))
 			return fail(ctx);
 		if (av) {
-			xmlNode *t = new_node(d, XML_TEXT_NODE);
-			if (!t || !(t->content = (xmlChar *)copy(d, av, strlen(av))))
+			xmlNode *t = alloc_from(d, &d->attrs, sizeof *t);
+			if (!t)
+				return fail(ctx);
+			memset(t, 0, sizeof *t);
+			t->type = XML_TEXT_NODE;
+			if (!(t->content = (xmlChar *)copy_to(d, &d->attrs, av, strlen(av))))
 				return fail(ctx);
 			t->name = xmlStringText;
 			t->parent = (xmlNode *)a;
@@ -213,7 +227,7 @@ static void add_text(void *ctx, const xmlChar *s, int len, xmlElementType type)
 	xmlNode *t = parent->last;
 	if (t && t->type == type) {
 		size_t old = t == d->text ? d->text_len : strlen((const char *)t->content);
-		chunk *c = d->chunks;
+		chunk *c = d->tree.chunks;
 		size_t old_alloc = (old + 1 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		size_t new_alloc = (old + n + 1 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		/* grown in place when the content is the arena's last allocation and the chunk has room */
@@ -289,9 +303,10 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 		free(d);
 		return GAL_ENOMEM;
 	}
-	/* news pages' DOMs take 6 to 11 times the page's bytes: one chunk for most (pages never written stay
-	 * unmapped), at most 64 MiB at once */
-	d->first_chunk = len < CHUNK_MIN / 8 ? CHUNK_MIN : len > CHUNK_MAX_FIRST / 8 ? CHUNK_MAX_FIRST : len * 8;
+	/* news pages' DOMs take 6 to 11 times the page's bytes, about half of it attributes: one chunk per arena for
+	 * most pages (pages of memory never written stay unmapped), at most 64 MiB at once */
+	d->tree.first = len < CHUNK_MIN / 4 ? CHUNK_MIN : len > CHUNK_MAX_FIRST / 4 ? CHUNK_MAX_FIRST : len * 4;
+	d->attrs.first = d->tree.first;
 	xmlSetGenericErrorFunc(NULL, silent);
 	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
@@ -337,10 +352,11 @@ void gal_dom_free(gal_dom *d)
 {
 	if (!d)
 		return;
-	for (chunk *c = d->chunks, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	for (int i = 0; i < 2; i++)
+		for (chunk *c = (i ? &d->attrs : &d->tree)->chunks, *next; c; c = next) {
+			next = c->next;
+			free(c);
+		}
 	free(d->stack);
 	xmlDictFree(d->dict);
 	free(d);
