@@ -10,6 +10,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,19 +79,37 @@ static const struct {
     {"video", K_SKIP},    {"xmp", K_PRE},
 };
 
+/* The table in a hash set, built once: an element's kind costs one hash of its name and, mostly, one string
+ * comparison (the reader asks it of every element of every page). */
+enum { KIND_SLOTS = 256 };
+static unsigned char kind_slot[KIND_SLOTS]; /* index into kinds + 1; 0 = empty */
+static pthread_once_t kind_once = PTHREAD_ONCE_INIT;
+
+static unsigned kind_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void kind_index_build(void)
+{
+	_Static_assert(sizeof kinds / sizeof *kinds < KIND_SLOTS / 2, "kind_slot too small");
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		unsigned h = kind_hash(kinds[i].name) % KIND_SLOTS;
+		while (kind_slot[h])
+			h = (h + 1) % KIND_SLOTS;
+		kind_slot[h] = (unsigned char)(i + 1);
+	}
+}
+
 static kind kind_lookup(const char *name)
 {
-	size_t lo = 0, hi = sizeof kinds / sizeof *kinds;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, kinds[mid].name);
-		if (!c)
-			return kinds[mid].k;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	pthread_once(&kind_once, kind_index_build);
+	for (unsigned h = kind_hash(name) % KIND_SLOTS; kind_slot[h]; h = (h + 1) % KIND_SLOTS)
+		if (!strcmp(name, kinds[kind_slot[h] - 1].name))
+			return kinds[kind_slot[h] - 1].k;
 	/* AMP and similar custom images */
 	if (!strcmp(name, "amp-img"))
 		return K_IMG;
