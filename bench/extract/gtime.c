@@ -6,15 +6,19 @@
  * Loads every page into memory, then for ROUNDS rounds times, page by page:
  *   galley      gal_read("html", default options: extraction on) + gal_write("text") into a memory sink,
  *               everything freed (columns = 0, as the scored `galley -t text --columns 0` output);
- *   parse-only  libxml2's htmlReadMemory + xmlFreeDoc: the practical ceiling for any libxml2-based extractor.
+ *   parse-only  libxml2's htmlReadMemory + xmlFreeDoc: libxml2's parse into its own tree;
+ *   tokenize    libxml2's HTML parser with galley's options and SAX callbacks that do nothing: no tree at all, the
+ *               floor for any reader built on libxml2's parser (galley builds its own tree through SAX).
  * Without -r, the round count is picked so that the measurement takes about one second.
- * Output (TSV on stdout): "page bytes galley_ms parse_ms" per page (mean per round), then "TOTAL" with the sums.
+ * Output (TSV on stdout): "page bytes galley_ms parse_ms tokenize_ms" per page (mean per round), then "TOTAL"
+ * with the sums.
  * Lines starting with '#' are comments.
  */
 #include "galley.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +30,7 @@ typedef struct {
 	const char *name;
 	char *data;
 	size_t len;
-	double galley_s, parse_s; /* summed over rounds */
+	double galley_s, parse_s, tokenize_s; /* summed over rounds */
 } page;
 
 static const gal_format *html, *text;
@@ -81,7 +85,32 @@ static void run_parse(const page *p)
 	xmlFreeDoc(doc);
 }
 
-/* One round over all pages; both timings are interleaved page by page so that drift hits both alike. */
+static void sax_element(void *ctx, const xmlChar *name, const xmlChar **atts) { (void)ctx, (void)name, (void)atts; }
+static void sax_end(void *ctx, const xmlChar *name) { (void)ctx, (void)name; }
+static void sax_text(void *ctx, const xmlChar *s, int len) { (void)ctx, (void)s, (void)len; }
+static void sax_comment(void *ctx, const xmlChar *s) { (void)ctx, (void)s; }
+
+static void run_tokenize(const page *p)
+{
+	htmlParserCtxtPtr pc = htmlCreateMemoryParserCtxt(p->data, (int)p->len);
+	if (!pc)
+		return;
+	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
+	xmlSAXHandler *sax = (xmlSAXHandler *)pc->sax;
+	sax->startElement = sax_element;
+	sax->endElement = sax_end;
+	sax->characters = sax->cdataBlock = sax->ignorableWhitespace = sax_text;
+	sax->comment = sax_comment;
+	sax->processingInstruction = NULL;
+	htmlParseDocument(pc);
+	xmlFreeDoc(pc->myDoc);
+	pc->myDoc = NULL;
+	htmlFreeParserCtxt(pc);
+}
+
+/* One round over all pages; the timings are interleaved page by page so that drift hits both alike. */
 static void round_all(page *pages, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -90,8 +119,11 @@ static void round_all(page *pages, int n)
 		double t1 = now();
 		run_parse(&pages[i]);
 		double t2 = now();
+		run_tokenize(&pages[i]);
+		double t3 = now();
 		pages[i].galley_s += t1 - t0;
 		pages[i].parse_s += t2 - t1;
+		pages[i].tokenize_s += t3 - t2;
 	}
 }
 
@@ -141,23 +173,25 @@ int main(int argc, char **argv)
 	if (rounds < 3)
 		rounds = 3;
 	for (int i = 0; i < n; i++)
-		pages[i].galley_s = pages[i].parse_s = 0;
+		pages[i].galley_s = pages[i].parse_s = pages[i].tokenize_s = 0;
 	for (int r = 0; r < rounds; r++)
 		round_all(pages, n);
 
 	printf("# rounds\t%d\n", rounds);
-	printf("page\tbytes\tgalley_ms\tparse_ms\n");
-	double g = 0, p = 0;
+	printf("page\tbytes\tgalley_ms\tparse_ms\ttokenize_ms\n");
+	double g = 0, p = 0, t = 0;
 	size_t bytes = 0;
 	for (int i = 0; i < n; i++) {
-		double gm = pages[i].galley_s * 1e3 / rounds, pm = pages[i].parse_s * 1e3 / rounds;
-		printf("%s\t%zu\t%.4f\t%.4f\n", pages[i].name, pages[i].len, gm, pm);
+		double gm = pages[i].galley_s * 1e3 / rounds, pm = pages[i].parse_s * 1e3 / rounds,
+		       tm = pages[i].tokenize_s * 1e3 / rounds;
+		printf("%s\t%zu\t%.4f\t%.4f\t%.4f\n", pages[i].name, pages[i].len, gm, pm, tm);
 		g += gm;
 		p += pm;
+		t += tm;
 		bytes += pages[i].len;
 		free(pages[i].data);
 	}
-	printf("TOTAL\t%zu\t%.4f\t%.4f\n", bytes, g, p);
+	printf("TOTAL\t%zu\t%.4f\t%.4f\t%.4f\n", bytes, g, p, t);
 	free(pages);
 	xmlCleanupParser();
 	return 0;
