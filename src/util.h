@@ -60,17 +60,26 @@ size_t gal_str_width(const char *s, size_t n);
 /* ASCII helpers that ignore the locale. */
 int gal_strcasecmp(const char *a, const char *b);
 int gal_strncasecmp(const char *a, const char *b, size_t n);
-/* How many leading bytes of s (n bytes) are printable ASCII (0x20-0x7E), counted in whole blocks of eight: the
- * fast path of the byte scanners (decoding, the tree's control and NFC check), which look at the rest one byte at
- * a time. */
+/* How many leading bytes of s (n bytes) are printable ASCII (0x20-0x7E), eight at a time: the fast path of the
+ * byte scanners (decoding, the tree's control and NFC check), which look at the rest one byte at a time. It may
+ * stop short of the first other byte in the last eight (always on big-endian machines), never past it. */
 static inline size_t gal_printable_ascii_prefix(const unsigned char *s, size_t n)
 {
 	const uint64_t hi = 0x8080808080808080u, ones = 0x0101010101010101u;
 	size_t i = 0;
-	uint64_t w;
-	/* no byte >= 0x7F (adding one sets no high bit) and none < 0x20 (subtracting 0x20 borrows into none) */
-	while (i + 8 <= n && (memcpy(&w, s + i, 8), !(((w | (w + ones)) & hi) || ((w - ones * 0x20) & ~w & hi))))
-		i += 8;
+	uint64_t w, bad;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		/* a byte >= 0x7F (adding one sets its high bit) or < 0x20 (subtracting 0x20 borrows): carries and
+		 * borrows run towards later bytes only, so the lowest flag is the first such byte */
+		bad = ((w | (w + ones)) & hi) | ((w - ones * 0x20) & ~w & hi);
+		if (bad) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			i += (size_t)__builtin_ctzll(bad) / 8;
+#endif
+			break;
+		}
+	}
 	return i;
 }
 
