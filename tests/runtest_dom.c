@@ -49,7 +49,7 @@ static void dom_tests(const char *fixtures)
 {
 	int files = 0, same = 0;
 	dom_fixtures(fixtures, &files, &same);
-	CHECK(files > 100 && same == files, "arena DOM = libxml2's DOM: %d of %d HTML files", same, files);
+	CHECK((only || files > 100) && same == files, "arena DOM = libxml2's DOM: %d of %d HTML files", same, files);
 	/* shapes the fixtures may not have: a second top-level element with and without a doctype or a comment
 	 * first, a namespace prefix, boolean attributes, text split by entities and comments, CDATA in script */
 	static const char *const cases[] = {
@@ -65,6 +65,7 @@ static void dom_tests(const char *fixtures)
 	    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"><body>\n <p>a</p>\n <p>b</p>\n</body>",
 	    "<table><tr><td>a<td>b</table><ul><li>1<li>2</ul><p>one<p>two<div>three</div>",
 	    "just text",
+	    "",
 	    "<html><html lang=x><head><head><body><body class=y><p>z",
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -61,7 +61,8 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 /* The root element (NULL for a page without elements). */
 xmlNode *gal_dom_root(const gal_dom *d);
 void gal_dom_free(gal_dom *d);
-/* Takes x (and its subtree) out of the tree; the memory stays in the arena. */
+/* Takes x (and its subtree) out of the tree; the memory stays in the arena. Nodes at the document level (without
+ * a parent) stay where they are. */
 void gal_dom_unlink(xmlNode *x);
 
 /* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article: the article found in the page, or
