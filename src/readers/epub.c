@@ -736,11 +736,11 @@ static void read_toc(R *r)
 		int missing;
 		char *data = entry_read(r, r->nav->path, &len, &missing);
 		xmlDoc *d = data ? parse_content(r, r->nav->path, data, len) : NULL;
-		free(data);
-		if (!d && r->status == GAL_EPARSE) {
+		if (!d && data && (r->status == GAL_EPARSE || r->status == GAL_OK)) { /* broken or empty */
 			r->status = GAL_OK; /* a broken navigation document costs the TOC, not the book */
 			gal_warn(r->opts, FMT, 0, "%.200s cannot be read: no table of contents from it", r->nav->path);
 		}
+		free(data);
 		xmlNode *root = d ? xmlDocGetRootElement(d) : NULL, *toc = NULL;
 		for (const xmlNode *x = root; x && !toc; x = gal_dom_next(x, root, 1))
 			if (is_elem(x, "nav")) {
@@ -819,7 +819,8 @@ static void blank_doctype(char *s, size_t n)
 }
 
 /* A content document's DOM: the XML parser's when the document is well-formed and uses no entity it does not
- * know (XHTML's &nbsp; without its DTD), else the HTML parser's recovery. NULL with r->status on failure. */
+ * know (XHTML's &nbsp; without its DTD), else the HTML parser's recovery. NULL with r->status on failure; NULL
+ * with r->status 0 for an empty document (no element at all). */
 static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t len)
 {
 	size_t i = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
@@ -846,6 +847,11 @@ static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t le
 		return d;
 	}
 	xmlFreeDoc(d);
+	/* nothing (or a byte order mark alone): empty, and libxml2 makes no HTML parser for 0 bytes */
+	if (n == 0) {
+		free(utf8);
+		return NULL;
+	}
 	if (r->opts->verbose)
 		gal_warn(r->opts, FMT, 0, "%.200s is not well-formed XHTML: read with the HTML parser", name);
 	blank_doctype(utf8, n);
@@ -865,8 +871,7 @@ static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t le
 	htmlFreeParserCtxt(pc);
 	free(utf8);
 	if (!d || !xmlDocGetRootElement(d)) {
-		xmlFreeDoc(d);
-		rfail(r, GAL_EPARSE, "%.200s: no content could be read", name);
+		xmlFreeDoc(d); /* white space, comments: empty */
 		return NULL;
 	}
 	return d;
@@ -1084,6 +1089,10 @@ static int load_doc(R *r, const item *it, cdoc *c)
 	}
 	c->doc = parse_content(r, it->path, data, len);
 	free(data);
+	if (!c->doc && !r->status) {
+		gal_warn(r->opts, FMT, 0, "spine item %.200s is empty: skipped", it->path);
+		return 1;
+	}
 	if (!c->doc)
 		return r->status;
 	c->it = it;
