@@ -1940,6 +1940,12 @@ static int nitf_read(const char *data, size_t len, const gal_options *opts, gal_
 	int rc = gal_decode(data, len, GAL_SNIFF_XML, opts->charset.from, opts, FMT, NULL, &utf8, &n, label, err);
 	if (rc)
 		return rc;
+	/* a byte order mark and nothing else */
+	if (n == 0) {
+		free(utf8);
+		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
+		return GAL_EPARSE;
+	}
 	rc = nitf_to_tree(utf8, n, opts, out, err);
 	free(utf8);
 	if (!rc && gal_set_string(&gal_node_docmeta(*out)->charset, label)) {
