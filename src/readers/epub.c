@@ -373,13 +373,17 @@ static xmlDoc *xml_parse(const char *utf8, size_t len)
 {
 	if (len > INT_MAX)
 		return NULL;
-	xmlSetGenericErrorFunc(NULL, silent);
 	xmlParserCtxtPtr pc = xmlCreateMemoryParserCtxt(utf8, (int)len);
 	if (!pc)
 		return NULL;
 	xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
+	/* libxml2's generic error messages off for this parse (per thread), the caller's setting back after */
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, silent);
 	xmlParseDocument(pc);
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
 	xmlDoc *d = pc->myDoc;
 	pc->myDoc = NULL;
 	if (!pc->wellFormed) {
@@ -861,11 +865,14 @@ static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t le
 		oom(r);
 		return NULL;
 	}
-	xmlSetGenericErrorFunc(NULL, silent);
 	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, silent);
 	htmlParseDocument(pc);
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
 	d = pc->myDoc;
 	pc->myDoc = NULL;
 	htmlFreeParserCtxt(pc);

@@ -354,6 +354,9 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 	 * most pages (pages of memory never written stay unmapped), at most 64 MiB at once */
 	d->tree.first = len < CHUNK_MIN / 4 ? CHUNK_MIN : len > CHUNK_MAX_FIRST / 4 ? CHUNK_MAX_FIRST : len * 4;
 	d->attrs.first = d->tree.first;
+	/* libxml2's generic error messages off for this parse (the setting is per thread), the caller's back after */
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
 	xmlSetGenericErrorFunc(NULL, silent);
 	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	                           HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
@@ -371,6 +374,7 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 	d->dict = pc->dict;
 	xmlDictReference(d->dict);
 	htmlParseDocument(pc);
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
 	*well_formed = pc->wellFormed;
 	pc->node = NULL;
 	if (pc->myDoc)
