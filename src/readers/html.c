@@ -2047,10 +2047,6 @@ int gal_html_dom_blocks(const xmlNode *first, const xmlNode *last, gal_node *con
 
 static int html_read(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err)
 {
-	if (len == 0) {
-		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
-		return GAL_EPARSE;
-	}
 	/* UTF-16 is full of NUL bytes: not binary when the user says so */
 	if (!gal_charset_wide(opts->charset.from) && gal_looks_binary(data, len)) {
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "not HTML: the input is binary data");
@@ -2062,7 +2058,7 @@ static int html_read(const char *data, size_t len, const gal_options *opts, gal_
 	int rc = gal_decode(data, len, GAL_SNIFF_HTML, opts->charset.from, opts, FMT, NULL, &utf8, &n, label, err);
 	if (rc)
 		return rc;
-	/* a byte order mark and nothing else */
+	/* nothing, or a byte order mark and nothing else */
 	if (n == 0) {
 		free(utf8);
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");

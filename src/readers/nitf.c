@@ -1925,10 +1925,6 @@ static int nitf_to_tree(const char *utf8, size_t len, const gal_options *opts, g
 
 static int nitf_read(const char *data, size_t len, const gal_options *opts, gal_node **out, gal_error *err)
 {
-	if (len == 0) {
-		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
-		return GAL_EPARSE;
-	}
 	/* UTF-16 is full of NUL bytes: not binary when the user says so */
 	if (!gal_charset_wide(opts->charset.from) && gal_looks_binary(data, len)) {
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "not NITF: the input is binary data");
@@ -1940,7 +1936,7 @@ static int nitf_read(const char *data, size_t len, const gal_options *opts, gal_
 	int rc = gal_decode(data, len, GAL_SNIFF_XML, opts->charset.from, opts, FMT, NULL, &utf8, &n, label, err);
 	if (rc)
 		return rc;
-	/* a byte order mark and nothing else */
+	/* nothing, or a byte order mark and nothing else */
 	if (n == 0) {
 		free(utf8);
 		gal_error_set(err, GAL_EPARSE, opts, FMT, 0, 0, "empty input");
