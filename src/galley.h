@@ -414,6 +414,11 @@ int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_opti
  * GAL_ECHARSET and nothing reaches the sink. */
 int gal_write(const gal_format *fmt, gal_node *doc, gal_sink *sink, const gal_options *opts, gal_error *err);
 
+/* galley keeps a few large scratch blocks per thread between conversions (a page's DOM, the extractor's records)
+ * so that the next page does not fault in fresh memory. They are freed when the thread ends; this frees the
+ * calling thread's now (a program's main thread before it exits, or a thread done converting). */
+void gal_thread_release(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@
 #include "../src/nitf.h"
 #include "../src/date.h"
 #include "../src/render.h"
+#include "../src/scratch.h"
 #include "../src/util.h"
 #include "../src/writers/writers.h"
 
@@ -39,6 +40,7 @@
 #include <fcntl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +428,69 @@ static void unit_sink(void)
 	unlink(path);
 	rmdir(dir);
 	CHECK(gal_sink_new_atomic("/nonexistent-dir/x.txt", &err) == NULL && err.code == GAL_EIO, "unwritable path");
+}
+
+/* The per-thread scratch cache: blocks come back for reuse, grow keeps their bytes, limits hold, threads free
+ * theirs at exit (the sanitizer build's leak check sees a miss). */
+static void *scratch_thread(void *arg)
+{
+	size_t cap;
+	void *p = gal_scratch_get(100000, &cap);
+	if (p)
+		memset(p, 1, cap);
+	gal_scratch_put(p, cap); /* kept: freed by the thread's destructor */
+	*(int *)arg = p != NULL && cap >= 100000;
+	return NULL;
+}
+
+static void unit_scratch(void)
+{
+	gal_thread_release();
+	size_t cap, cap2;
+	char *p = gal_scratch_get(1000, &cap);
+	CHECK(p && cap >= 1000, "scratch block of 1000 bytes (%zu)", cap);
+	memset(p, 'x', cap);
+	gal_scratch_put(p, cap);
+	char *q = gal_scratch_get(500, &cap2);
+	CHECK(q == p && cap2 == cap, "a smaller request reuses the kept block");
+	char *big = gal_scratch_get(cap + 1, &cap2);
+	CHECK(big && big != q && cap2 > cap, "a larger request gets a new block");
+	gal_scratch_put(big, cap2);
+	memcpy(q, "keep", 4);
+	size_t qcap = cap;
+	char *g = gal_scratch_grow(q, 4, &qcap, qcap + 1);
+	CHECK(g && qcap > cap && !memcmp(g, "keep", 4), "grow keeps the used bytes");
+	gal_scratch_put(g, qcap);
+	/* a block over the size limit is never kept */
+	size_t hcap;
+	char *huge = gal_scratch_get((size_t)5 << 20, &hcap);
+	CHECK(huge != NULL, "5 MiB block");
+	gal_scratch_put(huge, hcap);
+	char *again = gal_scratch_get((size_t)5 << 20, &cap2);
+	gal_scratch_put(again, cap2);
+	/* (the same address may come back from malloc, so only the absence of a crash or leak is checked there) */
+	gal_thread_release();
+	gal_thread_release(); /* twice is harmless */
+	int ok = 0;
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, scratch_thread, &ok) == 0 && pthread_join(t, NULL) == 0 && ok,
+	      "a thread's blocks are its own and freed when it ends");
+	/* the cache never grows past its limits however many blocks are given back */
+	char *v[40];
+	size_t vc[40];
+	for (int i = 0; i < 40; i++)
+		v[i] = gal_scratch_get((size_t)(i + 1) << 16, &vc[i]);
+	for (int i = 0; i < 40; i++)
+		gal_scratch_put(v[i], vc[i]);
+	size_t kept = 0;
+	for (int i = 0; i < 40; i++) { /* take everything that comes back without a fresh malloc */
+		v[i] = gal_scratch_get(1, &vc[i]);
+		kept += vc[i] > ((size_t)64 << 10) ? vc[i] : 0;
+	}
+	for (int i = 0; i < 40; i++)
+		free(v[i]);
+	CHECK(kept <= ((size_t)12 << 20), "at most 12 MiB kept per thread (%zu)", kept);
+	gal_thread_release();
 }
 
 static void unit_registry(void)
@@ -2008,6 +2073,7 @@ int main(int argc, char **argv)
 		unit_dates();
 		unit_render();
 		unit_sink();
+		unit_scratch();
 		unit_registry();
 		unit_epub();
 		cli_tests();

@@ -338,7 +338,7 @@ enum { OPT_COLUMNS = 256, OPT_LIST, OPT_VERSION, OPT_NO_EXTRACT, OPT_SPLIT, OPT_
 enum { OPT_FROM_CHARSET = 320, OPT_TO_CHARSET, OPT_TRANSLIT, OPT_STRICT };
 enum { OPT_INCLUDE = 512, OPT_REPORT, OPT_SKIP_EXISTING, OPT_NO_SYNC }; /* batch (batch.c) */
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	/* the C library's character functions are not used for text; UTF-8 handling is our own */
 	setlocale(LC_ALL, "");
@@ -569,5 +569,12 @@ int main(int argc, char **argv)
 	free(orig.v);
 	free(orig.book);
 	free(css_data);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	int status = run(argc, argv);
+	gal_thread_release(); /* the main thread's scratch blocks, so that leak checkers see nothing left */
 	return status;
 }

@@ -15,6 +15,8 @@
  * SAX2 does (with galley's options, blanks always come as characters: libxml2 keeps them). */
 #include "html_dom.h"
 
+#include "../scratch.h"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/dict.h>
@@ -61,13 +63,14 @@ static void *alloc_from(gal_dom *d, arena *ar, size_t n)
 			d->failed = 1;
 			return NULL;
 		}
-		chunk *fresh = malloc(sizeof *fresh + cap);
+		size_t got;
+		chunk *fresh = gal_scratch_get(sizeof *fresh + cap, &got);
 		if (!fresh) {
 			d->failed = 1;
 			return NULL;
 		}
 		fresh->next = c;
-		fresh->cap = cap;
+		fresh->cap = got - sizeof *fresh;
 		fresh->used = 0;
 		ar->chunks = c = fresh;
 	}
@@ -406,7 +409,7 @@ void gal_dom_free(gal_dom *d)
 	for (int i = 0; i < 2; i++)
 		for (chunk *c = (i ? &d->attrs : &d->tree)->chunks, *next; c; c = next) {
 			next = c->next;
-			free(c);
+			gal_scratch_put(c, sizeof *c + c->cap);
 		}
 	free(d->stack);
 	xmlDictFree(d->dict);

@@ -22,6 +22,7 @@
 
 #include "../date.h"
 #include "../node.h"
+#include "../scratch.h"
 #include "html_dom.h"
 
 #include <libxml/HTMLparser.h>
@@ -69,8 +70,8 @@ typedef struct {
 
 typedef struct {
 	rec *r;
-	size_t n, cap;
-	char *pool; /* the records' hint strings, each after its letter-pair set (see hstr) */
+	size_t n, cap, r_bytes; /* records used, records and bytes allocated (a scratch block) */
+	char *pool; /* the records' hint strings, each after its letter-pair set (see hstr); a scratch block */
 	size_t pool_len, pool_cap;
 	int strict;
 	size_t body_text; /* raw text of the whole body */
@@ -422,11 +423,10 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 		size_t cap = e->pool_cap ? e->pool_cap * 2 : 16384;
 		while (cap < e->pool_len + need)
 			cap *= 2;
-		char *p = realloc(e->pool, cap);
+		char *p = gal_scratch_grow(e->pool, e->pool_len, &e->pool_cap, cap);
 		if (!p)
 			return 0;
 		e->pool = p;
-		e->pool_cap = cap;
 	}
 	char *str = e->pool + e->pool_len + 16 * sizeof(uint64_t);
 	size_t len = hint_join(parts, str, 512);
@@ -499,15 +499,16 @@ static int grow(ectx *e)
 {
 	if (e->n < e->cap)
 		return 1;
-	size_t cap = e->cap ? e->cap * 2 : 1024;
-	rec *r = realloc(e->r, cap * sizeof *r);
+	size_t bytes = e->r_bytes;
+	rec *r = gal_scratch_grow(e->r, e->n * sizeof *r, &bytes, (e->cap ? e->cap * 2 : 1024) * sizeof *r);
 	if (!r)
 		return 0;
 	/* the records moved: repoint the elements */
 	for (size_t i = 0; i < e->n; i++)
 		((xmlNode *)r[i].x)->_private = &r[i];
 	e->r = r;
-	e->cap = cap;
+	e->r_bytes = bytes;
+	e->cap = bytes / sizeof *r;
 	return 1;
 }
 
@@ -2081,8 +2082,8 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 	e.debug = getenv("GALLEY_DEBUG_EXTRACT") != NULL;
 	if (!collect(&e, body)) {
 		clear_private(&e);
-		free(e.r);
-		free(e.pool);
+		gal_scratch_put(e.r, e.r_bytes);
+		gal_scratch_put(e.pool, e.pool_cap);
 		return GAL_ENOMEM;
 	}
 	facts(&e);
@@ -2164,8 +2165,8 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 	ex->section = s.category ? strdup(s.category) : s.kicker ? strdup(s.kicker) : NULL;
 	seen_free(&s);
 	clear_private(&e);
-	free(e.r);
-	free(e.pool);
+	gal_scratch_put(e.r, e.r_bytes);
+	gal_scratch_put(e.pool, e.pool_cap);
 	return ok ? GAL_OK : GAL_ENOMEM;
 }
 
