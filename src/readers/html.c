@@ -1615,60 +1615,69 @@ static void read_meta_tag(const xmlNode *x, page_meta *m)
 	}
 }
 
-static void read_page_meta(const xmlNode *root, page_meta *m, const gal_options *opts)
+/* Whether the walk over root that reads the metadata reaches x: inside root, at most 1000 levels down, and not
+ * inside a script or another skipped element (the walk entered <head> and the elements it read). */
+static int meta_reaches(const xmlNode *root, const xmlNode *x)
 {
-	/* iterative walk over the whole DOM */
-	const xmlNode *x = root;
-	int depth = 0;
-	while (x) {
-		int descend = 1;
-		if (x->type == XML_ELEMENT_NODE) {
-			const char *name = (const char *)x->name;
-			if (name[0] == 'h' && !strcmp(name, "html"))
-				take(&m->lang, gal_dom_attr(x, "lang"));
-			else if (name[0] == 'm' && !strcmp(name, "meta"))
-				read_meta_tag(x, m);
-			else if (name[0] == 't' && !strcmp(name, "title")) {
-				char *t = dom_text_collapsed(x);
-				take(&m->title, t);
-				free(t);
-			} else if (name[0] == 'l' && !strcmp(name, "link")) {
-				const char *rel = gal_dom_attr(x, "rel");
-				if (rel && !gal_strcasecmp(rel, "canonical"))
-					take(&m->url, gal_dom_attr(x, "href"));
-			} else if (name[0] == 't' && !strcmp(name, "time")) {
-				take(&m->time_datetime, gal_dom_attr(x, "datetime"));
-			} else if (name[0] == 's' && !strcmp(name, "script")) {
-				const char *type = gal_dom_attr(x, "type");
-				if (type && !gal_strcasecmp(type, "application/ld+json")) {
-					gal_buf b = GAL_BUF_INIT;
-					/* script content: text or CDATA nodes, depending on the libxml2 version */
-					for (const xmlNode *k = x->children; k; k = k->next)
-						if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) && k->content)
-							gal_buf_puts(&b, (const char *)k->content);
-					gal_json *j = b.data ? gal_json_parse(b.data, b.len) : NULL;
-					if (b.data && !j)
-						gal_warn(opts, FMT, (long)x->line, "JSON-LD block is not valid JSON: ignored");
-					jsonld_walk(j, m, 0, NULL);
-					gal_json_free(j);
-					gal_buf_free(&b);
-				}
-				descend = 0;
-			} else if (kind_of(x) == K_SKIP && strcmp(name, "head"))
-				descend = 0;
-		}
-		if (descend && x->children && depth < 1000) {
-			x = x->children;
-			depth++;
+	if (x == root)
+		return 1;
+	size_t depth = 0;
+	for (const xmlNode *a = x->parent;; a = a->parent) {
+		if (!a || ++depth > 1000)
+			return 0;
+		/* the walk entered every element it read itself (but scripts), and <head> */
+		const char *name = (const char *)a->name;
+		if (name[0] == 's' && !strcmp(name, "script"))
+			return 0;
+		if (kind_of(a) == K_SKIP && strcmp(name, "head") && strcmp(name, "html") && strcmp(name, "meta") &&
+		    strcmp(name, "title") && strcmp(name, "link") && strcmp(name, "time"))
+			return 0;
+		if (a == root)
+			return 1;
+	}
+}
+
+/* The page's metadata, from the elements the parser marked (html, meta, title, link, time, script) in document
+ * order: the same as a walk over root that does not enter scripts and skipped elements. */
+static void read_page_meta(const gal_dom *dom, const xmlNode *root, page_meta *m, const gal_options *opts)
+{
+	size_t n;
+	xmlNode *const *marked = gal_dom_marked(dom, &n);
+	for (size_t i = 0; i < n; i++) {
+		const xmlNode *x = marked[i];
+		if (!meta_reaches(root, x))
 			continue;
+		const char *name = (const char *)x->name;
+		if (name[0] == 'h' && !strcmp(name, "html"))
+			take(&m->lang, gal_dom_attr(x, "lang"));
+		else if (name[0] == 'm' && !strcmp(name, "meta"))
+			read_meta_tag(x, m);
+		else if (name[0] == 't' && !strcmp(name, "title")) {
+			char *t = dom_text_collapsed(x);
+			take(&m->title, t);
+			free(t);
+		} else if (name[0] == 'l' && !strcmp(name, "link")) {
+			const char *rel = gal_dom_attr(x, "rel");
+			if (rel && !gal_strcasecmp(rel, "canonical"))
+				take(&m->url, gal_dom_attr(x, "href"));
+		} else if (name[0] == 't' && !strcmp(name, "time")) {
+			take(&m->time_datetime, gal_dom_attr(x, "datetime"));
+		} else if (name[0] == 's' && !strcmp(name, "script")) {
+			const char *type = gal_dom_attr(x, "type");
+			if (type && !gal_strcasecmp(type, "application/ld+json")) {
+				gal_buf b = GAL_BUF_INIT;
+				/* script content: text or CDATA nodes, depending on the libxml2 version */
+				for (const xmlNode *k = x->children; k; k = k->next)
+					if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) && k->content)
+						gal_buf_puts(&b, (const char *)k->content);
+				gal_json *j = b.data ? gal_json_parse(b.data, b.len) : NULL;
+				if (b.data && !j)
+					gal_warn(opts, FMT, (long)x->line, "JSON-LD block is not valid JSON: ignored");
+				jsonld_walk(j, m, 0, NULL);
+				gal_json_free(j);
+				gal_buf_free(&b);
+			}
 		}
-		while (x && !x->next && x != root) {
-			x = x->parent;
-			depth--;
-		}
-		if (!x || x == root)
-			break;
-		x = x->next;
 	}
 }
 
@@ -2013,7 +2022,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 	if (root) {
 		page_meta pm;
 		memset(&pm, 0, sizeof pm);
-		read_page_meta(root, &pm, opts);
+		read_page_meta(dom, root, &pm, opts);
 		if (!opts->no_extract)
 			extract_body(&c, root, &pm, tree, art);
 		else {

@@ -44,6 +44,8 @@ struct gal_dom {
 	xmlNode *first, *last; /* the document level */
 	xmlNode **stack;       /* the open elements, as SAX2's node stack */
 	size_t depth, stack_cap;
+	xmlNode **marked; /* elements the page's metadata is read from (gal_dom_marked), in document order */
+	size_t nmarked, marked_cap;
 	xmlNode *text;   /* the text or CDATA node made or grown last */
 	size_t text_len; /* its length (the content may hold a NUL byte, as SAX2's does) */
 	int failed;
@@ -155,6 +157,33 @@ static void fail(void *ctx)
 	xmlStopParser((htmlParserCtxtPtr)ctx);
 }
 
+/* Whether the page metadata reader wants this element: html, meta, title, link, time, script. */
+static int metadata_element(const char *n)
+{
+	switch (n[0]) {
+	case 'h': return !strcmp(n, "html");
+	case 'm': return !strcmp(n, "meta");
+	case 't': return !strcmp(n, "title") || !strcmp(n, "time");
+	case 'l': return !strcmp(n, "link");
+	case 's': return !strcmp(n, "script");
+	default: return 0;
+	}
+}
+
+static int mark(gal_dom *d, xmlNode *x)
+{
+	if (d->nmarked == d->marked_cap) {
+		size_t cap = d->marked_cap ? d->marked_cap * 2 : 64;
+		xmlNode **m = realloc(d->marked, cap * sizeof *m);
+		if (!m)
+			return 0;
+		d->marked = m;
+		d->marked_cap = cap;
+	}
+	d->marked[d->nmarked++] = x;
+	return 1;
+}
+
 /* SAX2 drops the namespace prefix of an HTML element name: "o:p" is a "p" (but ":x" and "x:" stay whole). */
 static const char *local_name(const char *name)
 {
@@ -193,6 +222,10 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 	}
 	d->stack[d->depth++] = x;
 	pc->node = x;
+	if (metadata_element((const char *)x->name) && !mark(d, x)) {
+		fail(ctx);
+		return;
+	}
 
 	xmlAttr *prev = NULL;
 	for (size_t i = 0; atts && atts[i]; i += 2) {
@@ -412,8 +445,15 @@ void gal_dom_free(gal_dom *d)
 			gal_scratch_put(c, sizeof *c + c->cap);
 		}
 	free(d->stack);
+	free(d->marked);
 	xmlDictFree(d->dict);
 	free(d);
+}
+
+xmlNode *const *gal_dom_marked(const gal_dom *d, size_t *n)
+{
+	*n = d ? d->nmarked : 0;
+	return d ? d->marked : NULL;
 }
 
 void gal_dom_unlink(xmlNode *x)

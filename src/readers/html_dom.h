@@ -61,6 +61,9 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 /* The root element (NULL for a page without elements). */
 xmlNode *gal_dom_root(const gal_dom *d);
 void gal_dom_free(gal_dom *d);
+/* The elements named html, meta, title, link, time and script, in document order, as parsed (the page metadata
+ * reader's, so that it need not walk the whole page). Unlinked ones stay in the list. */
+xmlNode *const *gal_dom_marked(const gal_dom *d, size_t *n);
 /* Takes x (and its subtree) out of the tree; the memory stays in the arena. Nodes at the document level (without
  * a parent) stay where they are. */
 void gal_dom_unlink(xmlNode *x);

@@ -63,6 +63,8 @@ typedef struct {
 	int cls; /* GAL_HE_* */
 	/* read in the one walk over the element's attributes (collect): */
 	unsigned hint, hint_len; /* its hint string (hint_string) in ectx.pool at `hint`; hint_len 0: none */
+	int hint_flags;          /* the string's F_NEG_HINT, F_STRONG_NEG, F_POS_HINT (hint_scan) */
+	unsigned look;           /* and its LK_* bits */
 	int hidden;              /* hidden, aria-hidden=true, or a style that hides it */
 	int junk_role;           /* a role of page furniture (navigation, banner, ...) */
 	const char *rel, *itemprop;
@@ -71,7 +73,7 @@ typedef struct {
 typedef struct {
 	rec *r;
 	size_t n, cap, r_bytes; /* records used, records and bytes allocated (a scratch block) */
-	char *pool; /* the records' hint strings, each after its letter-pair set (see hstr); a scratch block */
+	char *pool; /* the records' hint strings (see hstr); a scratch block */
 	size_t pool_len, pool_cap;
 	int strict;
 	size_t body_text; /* raw text of the whole body */
@@ -186,15 +188,13 @@ static size_t hint_string(const xmlNode *x, char *buf, size_t size)
 	return hint_join(parts, buf, size);
 }
 
-/* A hint string with the set of letter pairs in it: most patterns are ruled out by their first pair without a
- * search (hint matching runs on every element with a class or id). A record's is made once (collect); other
- * elements' in the hstr's own buffers. */
+/* A hint string and its LK_* bits. A record's is made once (collect: the string in the pool); other elements'
+ * in the hstr's own buffer. */
 typedef struct {
-	const char *s;         /* the string */
-	const uint64_t *pairs; /* its pair set: bit (a << 5 | b) for letters numbered a, b = 1..26 */
+	const char *s; /* the string */
 	size_t len;
+	unsigned look; /* its LK_* bits */
 	char buf[512];
-	uint64_t own[16];
 } hstr;
 
 #define L(c) [c] = c - 'a' + 1
@@ -210,49 +210,21 @@ static inline int pair_index(const char *p)
 	return a && b ? (int)(a << 5 | b) : -1;
 }
 
-static void pairs_of(const char *s, size_t len, uint64_t *pairs)
-{
-	memset(pairs, 0, 16 * sizeof *pairs);
-	for (size_t i = 0; i + 1 < len; i++) {
-		int k = pair_index(s + i);
-		if (k >= 0)
-			pairs[k >> 6] |= (uint64_t)1 << (k & 63);
-	}
-}
+static int hint_scan(const char *buf, size_t len, unsigned *look);
 
 static size_t hstr_of(const ectx *e, const xmlNode *x, hstr *h)
 {
-	static const uint64_t none[16];
 	const rec *r = R(x);
-	if (r && !r->hint_len) {
-		h->len = 0;
-		h->s = "";
-		h->pairs = none;
-		return 0;
-	}
 	if (r) {
 		h->len = r->hint_len;
-		h->pairs = (const uint64_t *)(e->pool + r->hint);
-		h->s = e->pool + r->hint + 16 * sizeof(uint64_t);
+		h->s = r->hint_len ? e->pool + r->hint : "";
+		h->look = r->look;
 		return h->len;
 	}
 	h->len = hint_string(x, h->buf, sizeof h->buf);
-	pairs_of(h->buf, h->len, h->own);
+	hint_scan(h->buf, h->len, &h->look);
 	h->s = h->buf;
-	h->pairs = h->own;
 	return h->len;
-}
-
-/* Whether the pattern's first letter pair occurs in h (when it starts with one): a quick no for most patterns. */
-static inline int maybe_in(const hstr *h, const char *pat)
-{
-	int k = pair_index(pat);
-	return k < 0 || (h->pairs[k >> 6] & ((uint64_t)1 << (k & 63)));
-}
-
-static int hsub(const hstr *h, const char *pat)
-{
-	return maybe_in(h, pat) && strstr(h->s, pat) != NULL;
 }
 
 static int has_word(const char *s, const char *w)
@@ -268,19 +240,52 @@ static int has_word(const char *s, const char *w)
 	return 0;
 }
 
-/* The three hint lists indexed by each pattern's first letter pair, built once (read-only afterwards, so threads
- * share it): hints() then visits each position of a hint string once instead of searching it for each of the
- * hundred-odd patterns. Strong patterns that do not start with two letters ("-share") are searched for directly;
- * the other two lists have none. */
-enum { HINT_STRONG, HINT_WORD, HINT_POS };
+/* What look() and a few other places ask of a hint string (substrings, as hsub): found in the same pass as the
+ * furniture hints, so that those tests are bit tests. */
+enum {
+	LK_SKIPBOX = 1, /* comment, related, sidebar, footer, teaser, recommend, more-from */
+	LK_LOGO = 2,    /* the site's logo in an <h1> */
+	LK_BYLINE = 4,
+	LK_BIO = 8,
+	LK_DATE = 16,
+	LK_CRUMB = 32,
+	LK_KICKER = 64, /* a section label above the headline */
+	LK_DECK = 128,  /* the deck under the headline */
+	LK_HEAD = 256
+};
+static const struct {
+	const char *pat;
+	unsigned bit;
+} look_pats[] = {{"comment", LK_SKIPBOX}, {"related", LK_SKIPBOX}, {"sidebar", LK_SKIPBOX}, {"footer", LK_SKIPBOX},
+		 {"teaser", LK_SKIPBOX}, {"recommend", LK_SKIPBOX}, {"more-from", LK_SKIPBOX},
+		 {"logo", LK_LOGO}, {"site-title", LK_LOGO}, {"brand", LK_LOGO},
+		 {"byline", LK_BYLINE}, {"bio", LK_BIO},
+		 {"date", LK_DATE}, {"time", LK_DATE}, {"publish", LK_DATE}, {"posted", LK_DATE},
+		 {"crumb", LK_CRUMB},
+		 {"kicker", LK_KICKER}, {"eyebrow", LK_KICKER}, {"overline", LK_KICKER}, {"rubric", LK_KICKER},
+		 {"section-label", LK_KICKER}, {"category-label", LK_KICKER}, {"cat-links", LK_KICKER},
+		 {"post-category", LK_KICKER}, {"article-section", LK_KICKER}, {"field-section", LK_KICKER},
+		 {"section-name", LK_KICKER},
+		 {"dek", LK_DECK}, {"deck", LK_DECK}, {"standfirst", LK_DECK}, {"subtitle", LK_DECK},
+		 {"summary", LK_DECK}, {"excerpt", LK_DECK}, {"subhead", LK_DECK}, {"lead", LK_DECK},
+		 {"lede", LK_DECK}, {"intro", LK_DECK},
+		 {"head", LK_HEAD}};
+enum { NLOOK = sizeof look_pats / sizeof *look_pats };
+
+/* The hint lists and the look patterns indexed by each pattern's first letter pair, built once (read-only
+ * afterwards, so threads share it): hint_scan() then visits each position of a hint string once instead of
+ * searching it for each of the hundred-odd patterns. Strong patterns that do not start with two letters
+ * ("-share") are searched for directly; the other lists have none. A string in two lists is one entry. */
+enum { HINT_STRONG, HINT_WORD, HINT_POS, HINT_NONE };
 typedef struct {
 	const char *pat;
 	unsigned char len, list;
+	unsigned short look; /* LK_* bits */
 } hint_pat;
 static struct {
 	unsigned short start[1025]; /* patterns with first pair k: by_pair[start[k] .. start[k + 1]) */
 	hint_pat by_pair[sizeof strong_neg / sizeof *strong_neg + sizeof neg_words / sizeof *neg_words +
-			 sizeof pos_hints / sizeof *pos_hints];
+			 sizeof pos_hints / sizeof *pos_hints + NLOOK];
 	hint_pat other[sizeof strong_neg / sizeof *strong_neg];
 	size_t nother;
 } hint_index;
@@ -289,37 +294,48 @@ static pthread_once_t hint_once = PTHREAD_ONCE_INIT;
 static void hint_index_build(void)
 {
 	const char *const *lists[] = {strong_neg, neg_words, pos_hints};
-	unsigned short count[1024] = {0};
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass) { /* counts -> starts, then fill */
-			hint_index.start[0] = 0;
-			for (int k = 0; k < 1024; k++)
-				hint_index.start[k + 1] = (unsigned short)(hint_index.start[k] + count[k]), count[k] = 0;
+	hint_pat all[sizeof hint_index.by_pair / sizeof *hint_index.by_pair];
+	size_t n = 0;
+	for (unsigned char l = 0; l < 3; l++)
+		for (size_t i = 0; lists[l][i]; i++) {
+			hint_pat hp = {lists[l][i], (unsigned char)strlen(lists[l][i]), l, 0};
+			if (pair_index(hp.pat) < 0)
+				hint_index.other[hint_index.nother++] = hp; /* (only strong ones) */
+			else
+				all[n++] = hp;
 		}
-		for (unsigned char l = 0; l < 3; l++)
-			for (size_t i = 0; lists[l][i]; i++) {
-				const char *p = lists[l][i];
-				int k = pair_index(p);
-				hint_pat hp = {p, (unsigned char)strlen(p), l};
-				if (k < 0) {
-					if (pass && l == HINT_STRONG)
-						hint_index.other[hint_index.nother++] = hp;
-				} else if (pass)
-					hint_index.by_pair[hint_index.start[k] + count[k]++] = hp;
-				else
-					count[k]++;
-			}
+	for (size_t i = 0; i < NLOOK; i++) {
+		size_t j = 0;
+		while (j < n && strcmp(all[j].pat, look_pats[i].pat))
+			j++;
+		if (j == n)
+			all[n++] = (hint_pat){look_pats[i].pat, (unsigned char)strlen(look_pats[i].pat), HINT_NONE, 0};
+		all[j].look |= (unsigned short)look_pats[i].bit;
+	}
+	unsigned short count[1024] = {0};
+	for (size_t i = 0; i < n; i++)
+		count[pair_index(all[i].pat)]++;
+	hint_index.start[0] = 0;
+	for (int k = 0; k < 1024; k++)
+		hint_index.start[k + 1] = (unsigned short)(hint_index.start[k] + count[k]), count[k] = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k = pair_index(all[i].pat);
+		hint_index.by_pair[hint_index.start[k] + count[k]++] = all[i];
 	}
 }
 
 static int word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-static int hints(const char *buf, size_t len)
+/* One pass over a hint string: its LK_* bits into *look, its furniture flags (F_NEG_HINT, F_STRONG_NEG,
+ * F_POS_HINT) returned. */
+static int hint_scan(const char *buf, size_t len, unsigned *look)
 {
+	*look = 0;
 	if (!len)
 		return 0;
 	pthread_once(&hint_once, hint_index_build);
 	int strong = 0, comment = 0, word = 0, pos = 0;
+	unsigned lk = 0;
 	for (size_t i = 0; i + 1 < len; i++) {
 		int k = pair_index(buf + i);
 		if (k < 0)
@@ -328,16 +344,20 @@ static int hints(const char *buf, size_t len)
 			const hint_pat *hp = &hint_index.by_pair[j];
 			if (strncmp(buf + i, hp->pat, hp->len))
 				continue;
+			lk |= hp->look;
 			if (hp->list == HINT_POS)
 				pos = 1;
 			else if (hp->list == HINT_WORD)
 				word |= (i == 0 || !word_char(buf[i - 1])) && !word_char(buf[i + hp->len]);
+			else if (hp->list == HINT_NONE)
+				;
 			else if (!strcmp(hp->pat, "comment"))
 				comment = 1;
 			else
 				strong = 1;
 		}
 	}
+	*look = lk;
 	for (size_t j = 0; j < hint_index.nother && !strong; j++)
 		strong = strstr(buf, hint_index.other[j].pat) != NULL;
 	/* "commentary", "opinion-commentary" is a section, not a comment box */
@@ -417,8 +437,8 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 	r->junk_role = role && junk_role(role);
 	if (!any)
 		return 1;
-	/* the pool entry: the pair set (16 words), then the string; room for the longest string first */
-	size_t need = 16 * sizeof(uint64_t) + 512;
+	/* the string into the pool; room for the longest first */
+	size_t need = 512;
 	if (e->pool_len + need > e->pool_cap) {
 		size_t cap = e->pool_cap ? e->pool_cap * 2 : 16384;
 		while (cap < e->pool_len + need)
@@ -428,12 +448,12 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 			return 0;
 		e->pool = p;
 	}
-	char *str = e->pool + e->pool_len + 16 * sizeof(uint64_t);
+	char *str = e->pool + e->pool_len;
 	size_t len = hint_join(parts, str, 512);
-	pairs_of(str, len, (uint64_t *)(e->pool + e->pool_len));
+	r->hint_flags = hint_scan(str, len, &r->look);
 	r->hint = (unsigned)e->pool_len;
 	r->hint_len = (unsigned)len;
-	e->pool_len += (16 * sizeof(uint64_t) + len + 1 + 7) & ~(size_t)7;
+	e->pool_len += len + 1;
 	return 1;
 }
 
@@ -552,7 +572,7 @@ static void facts(ectx *e)
 		/* class hints judge containers; an image's classes ("td-modal-image") name viewers and sizes */
 		r->flags = !r->hint_len || is_name(x, "img") || is_name(x, "picture") || is_name(x, "source")
 				   ? 0
-				   : hints(e->pool + r->hint + 16 * sizeof(uint64_t), r->hint_len);
+				   : r->hint_flags;
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
 		int skip = r->cls == GAL_HE_SKIP;
@@ -582,9 +602,7 @@ static void facts(ectx *e)
 	 * furniture; a header's prose is its deck, which stays out */
 	for (size_t i = 0; i < e->n; i++) {
 		rec *r = &e->r[i];
-		hstr h;
-		if ((r->flags & (F_NEG_HINT | F_STRONG_NEG | F_ASIDE)) != F_NEG_HINT || !hstr_of(e, r->x, &h) ||
-		    hsub(&h, "head"))
+		if ((r->flags & (F_NEG_HINT | F_STRONG_NEG | F_ASIDE)) != F_NEG_HINT || !r->hint_len || (r->look & LK_HEAD))
 			continue;
 		for (const xmlNode *k = r->x->children; k; k = k->next)
 			if (is_name(k, "p") && k->_private && R(k)->raw_text > 40 && ends_sentence(k)) {
@@ -1494,13 +1512,6 @@ static void split_names(const char *s, gal_strlist *out)
 	free(copy);
 }
 
-static int hsub_any(const hstr *h, const char *const *words)
-{
-	for (size_t i = 0; words[i]; i++)
-		if (hsub(h, words[i]))
-			return 1;
-	return 0;
-}
 
 /* Finds a date in visible text ("Updated 3:42 p.m. ET, Tue March 5, 2024"): the first word from which the
  * date parser succeeds. */
@@ -1721,13 +1732,12 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			const hstr *buf = hstr_of(e, x, &hh) ? &hh : NULL;
 			if (gal_html_elem_class(x) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
 			    (r && (flags & F_STRONG_NEG) && is_junk(e, r) && buf &&
-			     hsub_any(buf, (const char *const[]){"comment", "related", "sidebar", "footer", "teaser", "recommend",
-								 "more-from", NULL})))
+			     (buf->look & LK_SKIPBOX)))
 				down = 0;
 			else if (is_name(x, "h1")) {
 				char *t = gal_html_text(x);
 				if (t && *t) {
-					if (!first_h1 && !(buf && hsub_any(buf, (const char *const[]){"logo", "site-title", "brand", NULL})))
+					if (!first_h1 && !(buf && (buf->look & LK_LOGO)))
 						first_h1 = x;
 					if (headline && !s->h1 && gal_loose_equal(t, headline, 0))
 						s->h1 = x;
@@ -1789,7 +1799,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 						s->time_dt = strdup(v);
 				}
 				if (buf) {
-					if (!s->byline.count && hsub(buf, "byline") && !hsub(buf, "bio") && !inner_byline(x)) {
+					if (!s->byline.count && (buf->look & (LK_BYLINE | LK_BIO)) == LK_BYLINE && !inner_byline(x)) {
 						char *t = gal_html_text(x);
 						if (t && strlen(t) < 200) {
 							const char *a = after_by(t);
@@ -1797,20 +1807,15 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 						}
 						free(t);
 					}
-					if (!s->visible_date && (hsub(buf, "date") || hsub(buf, "time") || hsub(buf, "publish") ||
-								 hsub(buf, "posted"))) {
+					if (!s->visible_date && (buf->look & LK_DATE)) {
 						char *t = gal_html_text(x);
 						if (t && strlen(t) < 120)
 							s->visible_date = find_date(t);
 						free(t);
 					}
-					if (!s->crumb && hsub(buf, "crumb"))
+					if (!s->crumb && (buf->look & LK_CRUMB))
 						s->crumb = x;
-					if (!s->kicker && (hsub(buf, "kicker") || hsub(buf, "eyebrow") || hsub(buf, "overline") ||
-							   hsub(buf, "rubric") || hsub(buf, "section-label") ||
-							   hsub(buf, "category-label") || hsub(buf, "cat-links") ||
-							   hsub(buf, "post-category") || hsub(buf, "article-section") ||
-							   hsub(buf, "field-section") || hsub(buf, "section-name"))) {
+					if (!s->kicker && (buf->look & LK_KICKER)) {
 						char *t = gal_html_text(x);
 						if (t && *t && strlen(t) < 40)
 							s->kicker = t;
@@ -1894,9 +1899,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 		const char *ip = gal_dom_attr(y, "itemprop");
 		if (!y->_private || !((ip && has_word(ip, "description")) ||
 				      (hstr_of(e, y, &dh) &&
-				       hsub_any(&dh, (const char *const[]){"dek", "deck", "standfirst", "subtitle", "summary",
-									   "excerpt", "subhead", "lead", "lede", "intro",
-									   NULL}))))
+				       (dh.look & LK_DECK))))
 			continue;
 		char *t = gal_html_text(y);
 		if (t && gal_loose_equal(t, desc, 0))
