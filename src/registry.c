@@ -88,14 +88,15 @@ int gal_looks_binary(const char *data, size_t len)
 	/* "<?" in UTF-16 without a byte order mark: an XML declaration (XML 1.0 appendix F) */
 	if (n >= 4 && (!memcmp(data, "<\0?\0", 4) || !memcmp(data, "\0<\0?", 4)))
 		return 0;
+	/* without branches, so that the compiler vectorises it: it runs on every input */
 	size_t ctl = 0;
+	unsigned nul = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (u[i] == 0)
-			return 1;
-		if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f')
-			ctl++;
+		unsigned c = u[i];
+		nul |= c == 0;
+		ctl += (c < 0x20) & !((0x3600u >> (c & 31)) & 1); /* 0x3600: tab, newline, form feed, return */
 	}
-	return ctl * 10 > n; /* more than 10% control characters */
+	return nul || ctl * 10 > n; /* a NUL byte, or more than 10% control characters */
 }
 
 int gal_read(const gal_format *fmt, const char *data, size_t len, const gal_options *opts, gal_node **out,

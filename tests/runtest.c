@@ -34,6 +34,7 @@
 #include "../src/scratch.h"
 #include "../src/util.h"
 #include "../src/writers/writers.h"
+#include "../src/readers/readers.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -507,6 +508,28 @@ static void unit_registry(void)
 	CHECK(gal_read(gal_format_find("html"), "<p>0123456789</p>", 17, &o, &doc, &err) == GAL_ELIMIT && !doc,
 	      "input size limit");
 	CHECK(gal_read(gal_format_find("text"), "x", 1, NULL, &doc, &err) == GAL_EFORMAT, "text is not a reader");
+	/* the binary-data check: a NUL byte anywhere in the first 4 KiB, or more than 10 % control characters */
+	char b[100];
+	memset(b, 'a', sizeof b);
+	CHECK(!gal_looks_binary(b, sizeof b), "letters are text");
+	b[99] = '\0';
+	CHECK(gal_looks_binary(b, sizeof b), "a NUL byte at the end is binary");
+	memset(b, 'a', sizeof b);
+	for (int i = 0; i < 10; i++)
+		b[i * 10] = 1;
+	CHECK(!gal_looks_binary(b, sizeof b), "10 %% control characters are still text");
+	b[5] = 0x1F;
+	CHECK(gal_looks_binary(b, sizeof b), "11 %% control characters are binary");
+	for (int i = 0; i < 40; i++)
+		b[i] = "\t\n\r\f"[i % 4];
+	CHECK(!gal_looks_binary(b, sizeof b), "tab, newline, return and form feed are text");
+	CHECK(!gal_looks_binary("\xff\xfe<\0p\0", 6) && !gal_looks_binary("<\0?\0x\0", 6),
+	      "UTF-16 with a byte order mark or an XML declaration is text");
+	char *big = calloc(1, 8192);
+	memset(big, 'a', 8192);
+	big[5000] = '\0';
+	CHECK(big && !gal_looks_binary(big, 8192), "only the first 4 KiB are looked at");
+	free(big);
 }
 
 /* ------------------------------------------------------------------ structure comparison with cmark */
