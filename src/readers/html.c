@@ -1629,8 +1629,7 @@ static int meta_reaches(const xmlNode *root, const xmlNode *x)
 		const char *name = (const char *)a->name;
 		if (name[0] == 's' && !strcmp(name, "script"))
 			return 0;
-		if (kind_of(a) == K_SKIP && strcmp(name, "head") && strcmp(name, "html") && strcmp(name, "meta") &&
-		    strcmp(name, "title") && strcmp(name, "link") && strcmp(name, "time"))
+		if (kind_of(a) == K_SKIP && strcmp(name, "head") && !gal_dom_metadata_element(name))
 			return 0;
 		if (a == root)
 			return 1;

@@ -157,19 +157,6 @@ static void fail(void *ctx)
 	xmlStopParser((htmlParserCtxtPtr)ctx);
 }
 
-/* Whether the page metadata reader wants this element: html, meta, title, link, time, script. */
-static int metadata_element(const char *n)
-{
-	switch (n[0]) {
-	case 'h': return !strcmp(n, "html");
-	case 'm': return !strcmp(n, "meta");
-	case 't': return !strcmp(n, "title") || !strcmp(n, "time");
-	case 'l': return !strcmp(n, "link");
-	case 's': return !strcmp(n, "script");
-	default: return 0;
-	}
-}
-
 static int mark(gal_dom *d, xmlNode *x)
 {
 	if (d->nmarked == d->marked_cap) {
@@ -222,7 +209,7 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 	}
 	d->stack[d->depth++] = x;
 	pc->node = x;
-	if (metadata_element((const char *)x->name) && !mark(d, x)) {
+	if (gal_dom_metadata_element((const char *)x->name) && !mark(d, x)) {
 		fail(ctx);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include "../util.h"
 
 #include <libxml/tree.h>
+#include <string.h>
 
 /* The value of an attribute without allocating (libxml2 keeps it as a text child); NULL if absent. */
 static inline const char *gal_dom_attr(const xmlNode *x, const char *name)
@@ -61,9 +62,21 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 /* The root element (NULL for a page without elements). */
 xmlNode *gal_dom_root(const gal_dom *d);
 void gal_dom_free(gal_dom *d);
-/* The elements named html, meta, title, link, time and script, in document order, as parsed (the page metadata
- * reader's, so that it need not walk the whole page). Unlinked ones stay in the list. */
+/* The elements gal_dom_metadata_element names, in document order, as parsed (the page metadata reader's, so that
+ * it need not walk the whole page). Unlinked ones stay in the list. */
 xmlNode *const *gal_dom_marked(const gal_dom *d, size_t *n);
+/* Whether the page metadata reader reads this element: html, meta, title, link, time, script. */
+static inline int gal_dom_metadata_element(const char *n)
+{
+	switch (n[0]) {
+	case 'h': return !strcmp(n, "html");
+	case 'm': return !strcmp(n, "meta");
+	case 't': return !strcmp(n, "title") || !strcmp(n, "time");
+	case 'l': return !strcmp(n, "link");
+	case 's': return !strcmp(n, "script");
+	default: return 0;
+	}
+}
 /* Takes x (and its subtree) out of the tree; the memory stays in the arena. Nodes at the document level (without
  * a parent) stay where they are. */
 void gal_dom_unlink(xmlNode *x);
