@@ -16,8 +16,7 @@ static xmlDoc *dom_libxml2(const char *data, size_t len)
 	htmlParserCtxtPtr pc = htmlCreateMemoryParserCtxt(data, (int)len);
 	if (!pc)
 		return NULL;
-	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	htmlCtxtUseOptions(pc, GAL_HTML_PARSE_OPTIONS);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
 	htmlParseDocument(pc);
 	xmlDoc *doc = pc->myDoc;

@@ -15,6 +15,7 @@
  * Lines starting with '#' are comments.
  */
 #include "galley.h"
+#include "readers/html_dom.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
@@ -95,8 +96,7 @@ static void run_tokenize(const page *p)
 	htmlParserCtxtPtr pc = htmlCreateMemoryParserCtxt(p->data, (int)p->len);
 	if (!pc)
 		return;
-	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	htmlCtxtUseOptions(pc, GAL_HTML_PARSE_OPTIONS);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
 	xmlSAXHandler *sax = (xmlSAXHandler *)pc->sax;
 	sax->startElement = sax_element;

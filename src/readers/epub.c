@@ -865,8 +865,7 @@ static xmlDoc *parse_content(R *r, const char *name, const char *data, size_t le
 		oom(r);
 		return NULL;
 	}
-	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				   HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	htmlCtxtUseOptions(pc, GAL_HTML_PARSE_OPTIONS);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
 	xmlGenericErrorFunc saved_fn = xmlGenericError;
 	void *saved_ctx = xmlGenericErrorContext;

@@ -381,8 +381,7 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 	xmlGenericErrorFunc saved_fn = xmlGenericError;
 	void *saved_ctx = xmlGenericErrorContext;
 	xmlSetGenericErrorFunc(NULL, silent);
-	htmlCtxtUseOptions(pc, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	                           HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	htmlCtxtUseOptions(pc, GAL_HTML_PARSE_OPTIONS);
 	xmlSwitchEncoding(pc, XML_CHAR_ENCODING_UTF8);
 	/* the document node itself (and its doctype, which the white-space rule reads) is still SAX2's */
 	xmlSAXHandler *sax = (xmlSAXHandler *)pc->sax;

@@ -4,6 +4,7 @@
 
 #include "../util.h"
 
+#include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <string.h>
 
@@ -51,6 +52,13 @@ static inline const xmlNode *gal_dom_next(const xmlNode *x, const xmlNode *root,
 		x = x->parent;
 	return !x || x == root ? NULL : x->next;
 }
+
+/* libxml2's HTML parser options for every page galley reads (the HTML reader, EPUB's XHTML fallback, and the tests
+ * and benchmark that compare with them): recover as browsers do, no network, no messages, the input already
+ * decoded to UTF-8 (its own charset declaration ignored), no size limit of libxml2's (galley has its own). */
+#define GAL_HTML_PARSE_OPTIONS                                                                                     \
+	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC |  \
+	 HTML_PARSE_COMPACT | XML_PARSE_HUGE)
 
 /* A page's DOM: libxml2's node structs (xmlNode, xmlAttr), built through SAX in one arena (html_dom.c) in the
  * shape libxml2's own tree builder gives them. Read it like any libxml2 tree, but never free or add nodes with
