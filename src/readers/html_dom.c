@@ -110,14 +110,20 @@ static const xmlChar *name_of(gal_dom *d, const char *name)
 	return (const xmlChar *)copy(d, name, strlen(name));
 }
 
+/* A zeroed node of this type in arena ar. */
+static xmlNode *node_in(gal_dom *d, arena *ar, xmlElementType type)
+{
+	xmlNode *x = alloc_from(d, ar, sizeof *x);
+	if (x) {
+		memset(x, 0, sizeof *x);
+		x->type = type;
+	}
+	return x;
+}
+
 static xmlNode *new_node(gal_dom *d, xmlElementType type)
 {
-	xmlNode *x = alloc_in(d, sizeof *x);
-	if (x)
-		memset(x, 0, sizeof *x);
-	if (x)
-		x->type = type;
-	return x;
+	return node_in(d, &d->tree, type);
 }
 
 static void append(xmlNode *parent, xmlNode *x)
@@ -232,14 +238,8 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 			return;
 		}
 		if (av) {
-			xmlNode *t = alloc_from(d, &d->attrs, sizeof *t);
-			if (!t) {
-				fail(ctx);
-				return;
-			}
-			memset(t, 0, sizeof *t);
-			t->type = XML_TEXT_NODE;
-			if (!(t->content = (xmlChar *)copy_to(d, &d->attrs, av, strlen(av)))) {
+			xmlNode *t = node_in(d, &d->attrs, XML_TEXT_NODE);
+			if (!t || !(t->content = (xmlChar *)copy_to(d, &d->attrs, av, strlen(av)))) {
 				fail(ctx);
 				return;
 			}
