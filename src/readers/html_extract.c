@@ -75,6 +75,10 @@ typedef struct {
 	size_t n, cap, r_bytes; /* records used, records and bytes allocated (a scratch block) */
 	char *pool; /* the records' hint strings (see hstr); a scratch block */
 	size_t pool_len, pool_cap;
+	/* the distinct hint strings seen (record index + 1 of the first with it; 0: free): a page repeats its class
+	 * lists, and a repeated one is neither stored nor scanned again */
+	unsigned seen_hint[2048];
+	size_t nseen_hint;
 	int strict;
 	size_t body_text; /* raw text of the whole body */
 	const char *headline, *desc; /* from the page's metadata, may be NULL */
@@ -450,10 +454,29 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 	}
 	char *str = e->pool + e->pool_len;
 	size_t len = hint_join(parts, str, 512);
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)str[i]) * 16777619u;
+	enum { SLOTS = sizeof e->seen_hint / sizeof *e->seen_hint };
+	size_t slot = h & (SLOTS - 1);
+	for (; e->seen_hint[slot]; slot = (slot + 1) & (SLOTS - 1)) {
+		const rec *o = &e->r[e->seen_hint[slot] - 1];
+		if (o->hint_len == len && !memcmp(e->pool + o->hint, str, len)) {
+			r->hint = o->hint;
+			r->hint_len = o->hint_len;
+			r->hint_flags = o->hint_flags;
+			r->look = o->look;
+			return 1;
+		}
+	}
 	r->hint_flags = hint_scan(str, len, &r->look);
 	r->hint = (unsigned)e->pool_len;
 	r->hint_len = (unsigned)len;
 	e->pool_len += len + 1;
+	if (e->nseen_hint < SLOTS * 3 / 4) { /* full enough: later strings are scanned, not remembered */
+		e->seen_hint[slot] = (unsigned)(r - e->r) + 1;
+		e->nseen_hint++;
+	}
 	return 1;
 }
 
@@ -1730,7 +1753,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			/* the element's hint string, built once for all the tests below */
 			hstr hh;
 			const hstr *buf = hstr_of(e, x, &hh) ? &hh : NULL;
-			if (gal_html_elem_class(x) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
+			if ((r ? r->cls : gal_html_elem_class(x)) == GAL_HE_SKIP || is_name(x, "nav") || is_name(x, "footer") ||
 			    (r && (flags & F_STRONG_NEG) && is_junk(e, r) && buf &&
 			     (buf->look & LK_SKIPBOX)))
 				down = 0;
