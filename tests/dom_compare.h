@@ -9,6 +9,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static xmlDoc *dom_libxml2(const char *data, size_t len)
@@ -72,33 +73,76 @@ static const char *dom_node_diff(const xmlNode *a, const xmlNode *b, char *why, 
 	return why;
 }
 
-/* Parses data both ways and walks the two trees together. Returns 0 when they are the same node for node (type,
- * name, text, attributes, line), 1 when they differ (why says where and how), -1 when the arena parse failed. */
-static int dom_first_diff(const char *data, size_t len, char *why, size_t size)
+/* Text that gal_dom_skim takes out: the text children of <style> and of <script> but JSON-LD. */
+static int dom_skimmed_text(const xmlNode *x)
 {
-	xmlDoc *doc = dom_libxml2(data, len);
-	gal_dom *dom = NULL;
-	int wf = 0, rc = 0;
-	if (gal_dom_parse(data, len, &wf, &dom) != GAL_OK) {
-		snprintf(why, size, "arena parse failed");
-		xmlFreeDoc(doc);
-		return -1;
-	}
-	const xmlNode *a = doc ? xmlDocGetRootElement(doc) : NULL, *b = gal_dom_root(dom);
+	if ((x->type != XML_TEXT_NODE && x->type != XML_CDATA_SECTION_NODE) || !x->parent ||
+	    x->parent->type != XML_ELEMENT_NODE)
+		return 0;
+	const xmlNode *p = x->parent;
+	if (p->name && !strcmp((const char *)p->name, "style"))
+		return 1;
+	if (!p->name || strcmp((const char *)p->name, "script"))
+		return 0;
+	const char *type = gal_dom_attr(p, "type");
+	return !type || gal_strcasecmp(type, "application/ld+json");
+}
+
+static const xmlNode *dom_step_over(const xmlNode *x, int skimmed)
+{
+	do
+		x = dom_step(x);
+	while (x && skimmed && dom_skimmed_text(x));
+	return x;
+}
+
+/* Walks two trees together (skimmed: but the text gal_dom_skim takes out); 0 when they agree node for node. */
+static int dom_walk_diff(const xmlNode *a, const xmlNode *b, int skimmed, const char *what, char *why, size_t size)
+{
 	size_t count = 0;
 	char diff[256];
-	for (; a && b; a = dom_step(a), b = dom_step(b), count++)
+	for (; a && b; a = dom_step_over(a, skimmed), b = dom_step_over(b, skimmed), count++)
 		if (*dom_node_diff(a, b, diff, sizeof diff)) {
 			snprintf(why, size, "node %zu: %s", count, diff);
-			rc = 1;
-			break;
+			return 1;
 		}
-	if (!rc && (a || b)) {
-		snprintf(why, size, "the arena DOM has %s nodes (after %zu)", a ? "fewer" : "more", count);
-		rc = 1;
+	if (a || b) {
+		snprintf(why, size, "the %s has %s nodes (after %zu)", what, a ? "fewer" : "more", count);
+		return 1;
+	}
+	return 0;
+}
+
+/* Parses data both ways and walks the trees together: the arena DOM (built from the skimmed page) against
+ * libxml2's tree of the same skimmed bytes, node for node (type, name, text, attributes, line); and libxml2's tree
+ * of the skimmed page against its tree of the page as it is, but for the text skimming takes out. Returns 0 when
+ * they agree, 1 when not (why says where and how), -1 when a parse failed. */
+static int dom_first_diff(const char *data, size_t len, char *why, size_t size)
+{
+	char *skimmed = malloc(len ? len : 1);
+	size_t slen = skimmed ? gal_dom_skim(data, len, skimmed) : 0;
+	xmlDoc *doc = skimmed ? dom_libxml2(skimmed, slen) : NULL, *whole = dom_libxml2(data, len);
+	gal_dom *dom = NULL;
+	int wf = 0, rc = 0;
+	if (!skimmed || gal_dom_parse(data, len, &wf, &dom) != GAL_OK) {
+		snprintf(why, size, "arena parse failed");
+		rc = -1;
+	} else {
+		const xmlNode *b = gal_dom_root(dom);
+		const xmlNode *a = doc ? xmlDocGetRootElement(doc) : NULL, *w = whole ? xmlDocGetRootElement(whole) : NULL;
+		char diff[256];
+		if (dom_walk_diff(a, b, 0, "arena DOM", diff, sizeof diff)) {
+			snprintf(why, size, "arena DOM against libxml2's: %s", diff);
+			rc = 1;
+		} else if (dom_walk_diff(w, a, 1, "skimmed page's tree", diff, sizeof diff)) {
+			snprintf(why, size, "skimmed page against the whole page (libxml2's trees): %s", diff);
+			rc = 1;
+		}
 	}
 	xmlFreeDoc(doc);
+	xmlFreeDoc(whole);
 	gal_dom_free(dom);
+	free(skimmed);
 	return rc;
 }
 

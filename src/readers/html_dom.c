@@ -355,6 +355,249 @@ static void silent(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/* ------------------------------------------------------------------ skimming scripts and style sheets */
+
+/* A news page is often half scripts and style sheets, which libxml2's HTML parser reads a character at a time and
+ * galley never reads (but JSON-LD). Before parsing, gal_dom_skim takes the content of every <script> (but JSON-LD)
+ * and <style> element out of the page, keeping its line breaks so that line numbers stay. To know where such an
+ * element starts, it follows the page as libxml2 2.9's HTML parser tokenizes it (comments, processing
+ * instructions, doctypes, start tags with their quoted and bogus attributes, end tags); wherever it is not sure
+ * what libxml2 does, it stops and leaves the rest of the page as it is. tests/dom_compare.h checks, on every
+ * fixture, the fuzz corpus and random tag soup, that libxml2 builds the same tree from the skimmed page but for
+ * the skipped text. The rules are libxml2 2.9.14's (Debian 12): with another version nothing is skimmed. */
+
+static int skim_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int skim_letter(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+/* htmlParseHTMLName's characters */
+static int skim_name_char(unsigned char c)
+{
+	return skim_letter(c) || (c >= '0' && c <= '9') || c == ':' || c == '-' || c == '_' || c == '.';
+}
+
+/* Whether in[i..] starts with the lower-case word w, ASCII case-insensitively. */
+static int skim_word(const char *in, size_t len, size_t i, const char *w)
+{
+	for (; *w; w++, i++)
+		if (i >= len || ((unsigned char)in[i] | 32) != (unsigned char)*w)
+			return 0;
+	return 1;
+}
+
+/* The end of a name starting at i (a run of name characters). */
+static size_t skim_name_end(const char *in, size_t len, size_t i)
+{
+	while (i < len && skim_name_char((unsigned char)in[i]))
+		i++;
+	return i;
+}
+
+static int skim_version_ok(void)
+{
+	static int ok = -1; /* (a benign race: every thread computes the same value) */
+	if (ok < 0)
+		ok = atoi(xmlParserVersion) == 20914;
+	return ok;
+}
+
+size_t gal_dom_skim(const char *in, size_t len, char *out)
+{
+	size_t i = 0, o = 0, from = 0; /* in[from..i) is still to be copied */
+	/* the prologue (htmlParseDocument): blanks, comments, processing instructions and one doctype before the
+	 * content; 1 before the doctype, 2 after it, 0 in the content */
+	int prologue = 1;
+	if (!skim_version_ok() || memchr(in, '\0', len)) /* libxml2 stops at a NUL byte in many places */
+		goto rest;
+	while (i < len) {
+		const char *lt = memchr(in + i, '<', len - i);
+		if (!lt)
+			break;
+		for (const char *b = in + i; prologue && b < lt; b++)
+			if (!skim_blank((unsigned char)*b))
+				prologue = 0;
+		i = (size_t)(lt - in);
+		if (i + 1 >= len)
+			break;
+		unsigned char c1 = (unsigned char)in[i + 1];
+		if (!(c1 == '?' || (c1 == '!' && (skim_word(in, len, i + 2, "--") || skim_word(in, len, i + 2, "doctype")))))
+			prologue = 0;
+		if (c1 == '!') {
+			if (i + 3 < len && in[i + 2] == '-' && in[i + 3] == '-') {
+				/* a comment ends at the first "-->" or "--!>" whose dashes come after "<!--" */
+				size_t j = i + 4;
+				for (;;) {
+					const char *d = j < len ? memchr(in + j, '-', len - j) : NULL;
+					if (!d)
+						goto rest; /* not terminated: libxml2 takes the rest of the page */
+					j = (size_t)(d - in);
+					if (j + 2 < len && in[j + 1] == '-' && in[j + 2] == '>') {
+						i = j + 3;
+						break;
+					}
+					if (j + 3 < len && in[j + 1] == '-' && in[j + 2] == '!' && in[j + 3] == '>') {
+						i = j + 4;
+						break;
+					}
+					j++;
+				}
+				continue;
+			}
+			if (skim_word(in, len, i + 2, "doctype")) {
+				/* its quoted literals may hold '>': not followed */
+				size_t j = i + 9;
+				while (j < len && in[j] != '>' && in[j] != '"' && in[j] != '\'')
+					j++;
+				if (j >= len || in[j] != '>')
+					goto rest;
+				i = j + 1;
+				/* in the content, libxml2 reads on from a doctype as from text: "</" is a '<' of text */
+				if (prologue != 1 && i + 1 < len && in[i] == '<' && in[i + 1] == '/')
+					i++;
+				prologue = prologue == 1 ? 2 : 0;
+				continue;
+			}
+			i++; /* a '<' of text */
+			continue;
+		}
+		if (c1 == '?') {
+			if (i + 2 >= len)
+				break;
+			unsigned char c2 = (unsigned char)in[i + 2];
+			if (skim_letter(c2) || c2 == '_' || c2 == ':') { /* a processing instruction, up to '>' */
+				const char *gt = memchr(in + i + 2, '>', len - i - 2);
+				if (!gt)
+					goto rest;
+				i = (size_t)(gt - in) + 1;
+			} else if (c2 < 0x80) {
+				i += 2; /* not a name: "<?" is dropped, the rest is text */
+			} else {
+				goto rest; /* a name in another script: not followed */
+			}
+			continue;
+		}
+		if (c1 == '/') {
+			/* an end tag runs to the next '>' whatever it holds; "</" without a name is dropped */
+			unsigned char c2 = i + 2 < len ? (unsigned char)in[i + 2] : 0;
+			if (skim_letter(c2) || c2 == '_' || c2 == ':' || c2 == '.') {
+				const char *gt = memchr(in + i + 2, '>', len - i - 2);
+				if (!gt)
+					goto rest;
+				i = (size_t)(gt - in) + 1;
+			} else {
+				i += 2;
+			}
+			continue;
+		}
+		if (!skim_letter(c1)) {
+			i++;
+			continue;
+		}
+		/* a start tag: its name, then attributes up to '>' or "/>" (htmlParseStartTag) */
+		size_t name = i + 1, name_end = skim_name_end(in, len, name);
+		int script = name_end - name == 6 && skim_word(in, len, name, "script");
+		int style = name_end - name == 5 && skim_word(in, len, name, "style");
+		int keep = 0; /* a JSON-LD script (or one whose type may be: a character reference in it) */
+		int seen_type = 0;
+		i = name_end;
+		while (i < len && skim_blank((unsigned char)in[i]))
+			i++;
+		while (i < len && in[i] != '>' && !(in[i] == '/' && i + 1 < len && in[i + 1] == '>')) {
+			unsigned char c = (unsigned char)in[i];
+			if (skim_letter(c) || c == '_' || c == ':' || c == '.') {
+				size_t an = i, an_end = skim_name_end(in, len, i);
+				int is_type = an_end - an == 4 && skim_word(in, len, an, "type") && !seen_type;
+				seen_type |= is_type;
+				i = an_end;
+				while (i < len && skim_blank((unsigned char)in[i]))
+					i++;
+				if (i < len && in[i] == '=') {
+					i++;
+					while (i < len && skim_blank((unsigned char)in[i]))
+						i++;
+					size_t v = i, v_end;
+					if (i < len && (in[i] == '"' || in[i] == '\'')) {
+						const char *q = memchr(in + i + 1, in[i], len - i - 1);
+						if (!q)
+							goto rest; /* the value takes the rest of the page */
+						v = i + 1;
+						v_end = (size_t)(q - in);
+						i = v_end + 1;
+					} else {
+						while (i < len && in[i] != '>' && !skim_blank((unsigned char)in[i]))
+							i++;
+						v_end = i;
+					}
+					if (is_type && script) {
+						const char *ld = "application/ld+json";
+						keep = memchr(in + v, '&', v_end - v) != NULL ||
+						       (v_end - v == strlen(ld) && skim_word(in, len, v, ld));
+					}
+				}
+			} else { /* a bogus attribute: dropped up to a blank or the end of the tag */
+				while (i < len && !skim_blank((unsigned char)in[i]) && in[i] != '>' &&
+				       !(in[i] == '/' && i + 1 < len && in[i + 1] == '>'))
+					i++;
+			}
+			while (i < len && skim_blank((unsigned char)in[i]))
+				i++;
+		}
+		if (i >= len)
+			goto rest;
+		if (in[i] == '/') { /* "<script/>": empty */
+			i += 2;
+			continue;
+		}
+		i++;
+		if (!script && !style)
+			continue;
+		/* the content: up to "</script" or "</style" (libxml2 compares that prefix only) */
+		const char *tag = script ? "script" : "style";
+		size_t tl = script ? 6 : 5;
+		if (i + 1 < len && in[i] == '<') {
+			/* first, libxml2 looks for a tag that closes the element (<noscript> a script, <body> a style) or
+			 * an end tag */
+			if (skim_letter((unsigned char)in[i + 1])) {
+				size_t n = i + 1, n_end = skim_name_end(in, len, n);
+				if ((n_end - n == 8 && skim_word(in, len, n, "noscript")) ||
+				    (n_end - n == 4 && skim_word(in, len, n, "body")) ||
+				    (n_end - n == 8 && skim_word(in, len, n, "frameset")))
+					goto rest;
+			} else if (in[i + 1] == '/') {
+				if (!skim_word(in, len, i + 2, tag) ||
+				    (i + 2 + tl < len && skim_name_char((unsigned char)in[i + 2 + tl])))
+					goto rest;
+				continue; /* empty: the end tag follows */
+			}
+		}
+		size_t end = i;
+		for (;;) {
+			const char *lt2 = end < len ? memchr(in + end, '<', len - end) : NULL;
+			if (!lt2) {
+				end = len;
+				break;
+			}
+			end = (size_t)(lt2 - in);
+			if (end + 1 < len && in[end + 1] == '/' && skim_word(in, len, end + 2, tag)) {
+				/* "</scripts>" is another end tag, which libxml2 reads as one (and goes on with the script) */
+				if (end + 2 + tl < len && skim_name_char((unsigned char)in[end + 2 + tl]))
+					goto rest;
+				break;
+			}
+			end++;
+		}
+		if (!keep) {
+			memcpy(out + o, in + from, i - from);
+			o += i - from;
+			for (const char *nl = in + i; (nl = memchr(nl, '\n', (size_t)(in + end - nl))); nl++)
+				out[o++] = '\n';
+			from = end;
+		}
+		i = end;
+	}
+rest:
+	memcpy(out + o, in + from, len - from);
+	return o + len - from;
+}
+
 int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 {
 	*out = NULL;
@@ -366,8 +609,12 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 		*out = d;
 		return GAL_OK;
 	}
-	htmlParserCtxtPtr pc = d ? htmlCreateMemoryParserCtxt(utf8, (int)len) : NULL;
+	size_t skim_cap = 0;
+	char *skimmed = d ? gal_scratch_get(len, &skim_cap) : NULL;
+	size_t skim_len = skimmed ? gal_dom_skim(utf8, len, skimmed) : 0;
+	htmlParserCtxtPtr pc = skimmed ? htmlCreateMemoryParserCtxt(skimmed, (int)skim_len) : NULL;
 	if (!pc) {
+		gal_scratch_put(skimmed, skim_cap);
 		free(d);
 		return GAL_ENOMEM;
 	}
@@ -394,6 +641,7 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 	d->dict = pc->dict;
 	xmlDictReference(d->dict);
 	htmlParseDocument(pc);
+	gal_scratch_put(skimmed, skim_cap);
 	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
 	*well_formed = pc->wellFormed;
 	pc->node = NULL;
