@@ -501,14 +501,18 @@ static const xmlNode *lone_image(const xmlNode *x, int depth)
 					return NULL;
 		} else if (k->type == XML_ELEMENT_NODE) {
 			kind kk = kind_of(k);
-			if (kk == K_SKIP || kk == K_BR)
+			/* a <picture>'s <source> elements are the same image in other sizes (libxml2, which does not know
+			 * them as empty, nests the rest of the picture in them) */
+			int source = !strcmp((const char *)k->name, "source");
+			if (kk == K_SKIP || kk == K_BR || (source && !k->children))
 				continue;
 			if (img)
 				return NULL;
 			if (kk == K_IMG)
 				img = k;
-			else if ((kk == K_A || !strcmp((const char *)k->name, "picture") || !strcmp((const char *)k->name, "span")) &&
-				 depth < 4)
+			else if ((kk == K_A || source || !strcmp((const char *)k->name, "picture") ||
+				  !strcmp((const char *)k->name, "span")) &&
+				 depth < 6)
 				img = lone_image(k, depth + 1);
 			else
 				return NULL;
@@ -593,7 +597,11 @@ static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf
 				free(t);
 			} else if (kind_of(k) == K_INLINE && depth < 8 && !holds_blocks(k))
 				caption_inlines(c, k, parent, credit, depth + 1);
-			else
+			else if ((kind_of(k) == K_BLOCK || kind_of(k) == K_P || kind_of(k) == K_FIGCAPTION) && depth < 8) {
+				/* a caption box's blocks (caption_box): their text, one after the other */
+				append_text(c, parent, " ");
+				caption_inlines(c, k, parent, credit, depth + 1);
+			} else
 				inline_elem(c, k, parent);
 		}
 	}
@@ -1181,7 +1189,26 @@ static void table(hctx *c, const xmlNode *x, gal_node *container)
 		gal_node_free(t);
 }
 
-/* A <div> that is a figure without the element: one image and one short caption beside it. */
+/* A box that holds a picture's caption and credit in blocks of their own (<div class=caption> and
+ * <figcaption class=credit> in a "metadata" box): short text blocks only, no picture, list, table or heading. */
+static int caption_box(const xmlNode *x)
+{
+	int blocks = 0;
+	for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
+		if (k == x || k->type != XML_ELEMENT_NODE)
+			continue;
+		kind kk = kind_of(k);
+		if (kk == K_IMG || kk == K_LIST || kk == K_DL || kk == K_TABLE || kk == K_H || kk == K_BQ || kk == K_PRE ||
+		    kk == K_FIGURE || kk == K_HR || kk == K_TABLE_PART)
+			return 0;
+		if (is_block_kind(kk) && kk != K_SKIP && ++blocks > 4)
+			return 0;
+	}
+	return 1;
+}
+
+/* A <div> that is a figure without the element: one image and one short caption beside it (a caption element,
+ * or a box of caption and credit blocks). */
 static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode **cap)
 {
 	*img = *cap = NULL;
@@ -1200,7 +1227,9 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 			*img = i;
 		else if (!i && !k->children)
 			continue; /* an empty placeholder (a background layer) */
-		else if (!*cap && (kind_of(k) == K_INLINE || kind_of(k) == K_BLOCK || kind_of(k) == K_P) && !holds_blocks(k))
+		else if (!*cap && (kind_of(k) == K_INLINE || kind_of(k) == K_BLOCK || kind_of(k) == K_P ||
+				   kind_of(k) == K_FIGCAPTION) &&
+			 (!holds_blocks(k) || caption_box(k)))
 			*cap = k;
 		else
 			return 0;
@@ -1211,6 +1240,18 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 	size_t n = t ? strlen(t) : 0;
 	free(t);
 	return n > 0 && n < 400;
+}
+
+int gal_html_figure_like(const xmlNode *x)
+{
+	const xmlNode *img, *cap;
+	if (kind_of(x) == K_FIGURE) {
+		const xmlNode *imgs[1];
+		int n = 0;
+		collect_images(x, imgs, &n, 1, 0);
+		return n > 0;
+	}
+	return implicit_figure(x, &img, &cap);
 }
 
 static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
@@ -1819,7 +1860,12 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 			d[--dl] = '\0';
 		if (dl >= 3 && !strcmp(d + dl - 3, "\xe2\x80\xa6"))
 			d[dl -= 3] = '\0';
-		if (!pc || !d || !gal_loose_equal(d, pc, 1))
+		int opening = pc && d && gal_loose_equal(d, pc, 1);
+		/* or the opening paragraph after its dateline ("WASHINGTON (AP) — ", "(CNN) — ") */
+		for (size_t k = 1; pc && d && *d && !opening && k < 80 && pc[k]; k++)
+			if (pc[k - 1] == ' ')
+				opening = gal_loose_equal(d, pc + k, 1);
+		if (!opening)
 			gal_set_string(&m->deck, desc);
 		free(d);
 		free(pt);

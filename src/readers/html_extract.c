@@ -46,8 +46,11 @@ enum {
 	F_ASIDE = 256,      /* <aside>: a side column outside the story, a fact box inside it */
 	F_IN_JUNK = 512,    /* this element or an ancestor is junk (set by measure) */
 	F_TEASER_KNOWN = 1024, F_TEASER = 2048, /* teaser_list() memo */
-	F_NO_CTA = 4096 /* checked: no call to action in its text (so none in its descendants') */
+	F_NO_CTA = 4096, /* checked: no call to action in its text (so none in its descendants') */
+	F_IN_CAPTION = 8192 /* inside a <figcaption> */
 };
+
+enum { HID_DISPLAY = 1, HID_ARIA = 2 }; /* not displayed (hidden, a style); hidden from screen readers */
 
 typedef struct {
 	const xmlNode *x;
@@ -65,7 +68,7 @@ typedef struct {
 	unsigned hint, hint_len; /* its hint string (hint_string) in ectx.pool at `hint`; hint_len 0: none */
 	int hint_flags;          /* the string's F_NEG_HINT, F_STRONG_NEG, F_POS_HINT (hint_scan) */
 	unsigned look;           /* and its LK_* bits */
-	int hidden;              /* hidden, aria-hidden=true, or a style that hides it */
+	int hidden;              /* HID_*: hidden, aria-hidden=true, or a style that hides it */
 	int junk_role;           /* a role of page furniture (navigation, banner, ...) */
 	const char *rel, *itemprop;
 } rec;
@@ -255,7 +258,8 @@ enum {
 	LK_CRUMB = 32,
 	LK_KICKER = 64, /* a section label above the headline */
 	LK_DECK = 128,  /* the deck under the headline */
-	LK_HEAD = 256
+	LK_HEAD = 256,
+	LK_VIDEO = 512 /* a video or a player */
 };
 static const struct {
 	const char *pat;
@@ -273,7 +277,7 @@ static const struct {
 		 {"dek", LK_DECK}, {"deck", LK_DECK}, {"standfirst", LK_DECK}, {"subtitle", LK_DECK},
 		 {"summary", LK_DECK}, {"excerpt", LK_DECK}, {"subhead", LK_DECK}, {"lead", LK_DECK},
 		 {"lede", LK_DECK}, {"intro", LK_DECK},
-		 {"head", LK_HEAD}};
+		 {"head", LK_HEAD}, {"video", LK_VIDEO}, {"player", LK_VIDEO}};
 enum { NLOOK = sizeof look_pats / sizeof *look_pats };
 
 /* The hint lists and the look patterns indexed by each pattern's first letter pair, built once (read-only
@@ -355,6 +359,8 @@ static int hint_scan(const char *buf, size_t len, unsigned *look)
 				word |= (i == 0 || !word_char(buf[i - 1])) && !word_char(buf[i + hp->len]);
 			else if (hp->list == HINT_NONE)
 				;
+			else if (!strcmp(hp->pat, "subscri") && !strncmp(buf + i + 7, "ber", 3))
+				; /* "subscriber-only", "subscriber-preview": who may read the story, not a call to subscribe */
 			else if (!strcmp(hp->pat, "comment"))
 				comment = 1;
 			else
@@ -437,7 +443,8 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 			break;
 		}
 	}
-	r->hidden = hidden || (aria_hidden && !gal_strcasecmp(aria_hidden, "true")) || (style && hiding_style(style));
+	r->hidden = (hidden || (style && hiding_style(style)) ? HID_DISPLAY : 0) |
+		    (aria_hidden && !gal_strcasecmp(aria_hidden, "true") ? HID_ARIA : 0);
 	r->junk_role = role && junk_role(role);
 	if (!any)
 		return 1;
@@ -587,6 +594,27 @@ static const char *const textblock_tags[] = {"p", "pre", "td", "blockquote", "fi
  * reverse sweep sums subtrees. */
 static int ends_sentence(const xmlNode *x);
 
+/* Paragraphs of prose under x (80 bytes or more, ending a sentence). */
+static size_t hidden_prose(const xmlNode *x)
+{
+	size_t n = 0;
+	for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE))
+		if (is_name(k, "p") && k->_private && R(k)->raw_text >= 80 && ends_sentence(k))
+			n++;
+	return n;
+}
+
+/* Whether r or an ancestor is the article's container by its markup: <article>, itemprop=articleBody, or a class
+ * or id that says story, content, article. */
+static int in_story_container(const ectx *e, const rec *r)
+{
+	for (; r; r = r->parent == SIZE_MAX ? NULL : &e->r[r->parent])
+		if (is_name(r->x, "article") || (r->itemprop && has_word(r->itemprop, "articleBody")) ||
+		    (r->hint_len && (r->hint_flags & F_POS_HINT)))
+			return 1;
+	return 0;
+}
+
 static void facts(ectx *e)
 {
 	for (size_t i = 0; i < e->n; i++) {
@@ -598,6 +626,12 @@ static void facts(ectx *e)
 				   : r->hint_flags;
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
+		/* in a caption, a "byline" is the picture's credit ("tnt-byline", "photo-byline"): part of the caption */
+		const rec *pr = r->parent != SIZE_MAX ? &e->r[r->parent] : NULL;
+		if (pr && (is_name(pr->x, "figcaption") || (pr->flags & F_IN_CAPTION)))
+			r->flags |= F_IN_CAPTION;
+		if ((r->flags & F_IN_CAPTION) && (r->look & LK_BYLINE))
+			r->flags &= ~(F_NEG_HINT | F_STRONG_NEG);
 		int skip = r->cls == GAL_HE_SKIP;
 		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(r) || skip))
 			r->flags |= F_HARD_JUNK;
@@ -620,6 +654,18 @@ static void facts(ectx *e)
 			r->raw_text = 0;
 		if (r->parent != SIZE_MAX)
 			e->r[r->parent].raw_text += r->raw_text;
+	}
+	/* a story the page hides until the reader subscribes or clicks "Read more" (display:none over the rest of the
+	 * text, inside the article): three paragraphs of prose are story, whatever the style says */
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		if (r->hidden != HID_DISPLAY || !(r->flags & F_HARD_JUNK) || r->raw_text < 500)
+			continue;
+		r->hidden = 0;
+		int junk = hard_junk(r) || r->cls == GAL_HE_SKIP;
+		r->hidden = HID_DISPLAY;
+		if (!junk && in_story_container(e, r) && hidden_prose(r->x) >= 3)
+			r->flags &= ~F_HARD_JUNK;
 	}
 	/* a weak hint ("meta") on a box with a paragraph of prose in it (a gallery slide's caption block) is not
 	 * furniture; a header's prose is its deck, which stays out */
@@ -1079,7 +1125,7 @@ static int gather(ectx *e, rec *t, gal_extract *ex)
 			if (x->type == XML_ELEMENT_NODE && x->_private) {
 				/* junk inside the walk is not entered; junk around the headline (a "header" class on the
 				 * article's own header) holds the headline too, so only the figure itself is judged */
-				if (is_name(x, "figure") && !is_junk(e, R(x)) && nlead < 4)
+				if ((is_name(x, "figure") || gal_html_figure_like(x)) && !is_junk(e, R(x)) && nlead < 4)
 					lead[nlead++] = x, descend = 0;
 				else if (is_junk(e, R(x)))
 					descend = 0;
@@ -1302,7 +1348,7 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	/* a link on its own between blocks that sells or signs up ("Buy this photo") */
 	if (is_name(x, "a") && r->raw_text && r->raw_text < 40 && no_loose_text(x->parent)) {
 		static const char *const sell[] = {"buy this photo", "buy photo", "purchase this photo", "order a print",
-						   "buy a print", NULL};
+						   "buy a print", "buy now", NULL};
 		char *t = lower_text(gal_html_text(x));
 		int hit = t && count_cta(t);
 		for (size_t i = 0; t && sell[i] && !hit; i++)
@@ -1321,10 +1367,40 @@ static int boilerplate_box(const ectx *e, const rec *r)
 	return drop;
 }
 
+/* A running time of its own: "01:42", "1:02:15" (a video's length). */
+static int duration_text(const xmlNode *x)
+{
+	if (x->type != XML_TEXT_NODE || !x->content)
+		return 0;
+	const char *p = (const char *)x->content;
+	while (gal_is_space((unsigned char)*p))
+		p++;
+	int groups = 0;
+	for (;;) {
+		int digits = 0;
+		while (*p >= '0' && *p <= '9')
+			p++, digits++;
+		if (!digits || digits > 2)
+			return 0;
+		groups++;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	while (gal_is_space((unsigned char)*p))
+		p++;
+	return !*p && groups >= 2 && groups <= 3;
+}
+
 /* boilerplate_box for a box: `low` is its text lower-cased when it is short (under 700 bytes), else NULL. */
 static int box_verdict(const ectx *e, const rec *r, const char *low)
 {
 	const xmlNode *x = r->x;
+	/* a video's teaser in the story (its title, running time, a line about it): the video is not there */
+	if ((r->look & LK_VIDEO) && r->raw_text < 500)
+		for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE))
+			if (duration_text(k))
+				return 1;
 	/* a box that only says "Advertisement" or "Story continues below"; a comments box known by its title */
 	if (r->raw_text < 700 && low) {
 		int label = r->raw_text < 60 && furniture_label(low);

@@ -24,6 +24,9 @@ typedef struct {
 enum { GAL_HE_INLINE, GAL_HE_SKIP, GAL_HE_BLOCK };
 int gal_html_elem_class(const xmlNode *x);
 
+/* Whether the reader maps x to a figure: a <figure> with a picture, or a box of one picture and its caption. */
+int gal_html_figure_like(const xmlNode *x);
+
 /* Text of a DOM subtree as a browser shows it, white space collapsed. */
 char *gal_html_text(const xmlNode *x);
 
