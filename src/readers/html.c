@@ -491,6 +491,16 @@ static void set_image(gal_node *fig, const xmlNode *img)
 }
 
 /* A paragraph (or link) whose whole content is one image: returns the image. */
+/* An element with nothing in it but white space (no element, no text). */
+static int blank_element(const xmlNode *x)
+{
+	for (const xmlNode *k = x->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE || ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) &&
+						    !gal_dom_is_blank(k)))
+			return 0;
+	return 1;
+}
+
 static const xmlNode *lone_image(const xmlNode *x, int depth)
 {
 	const xmlNode *img = NULL;
@@ -504,14 +514,15 @@ static const xmlNode *lone_image(const xmlNode *x, int depth)
 			/* a <picture>'s <source> elements are the same image in other sizes (libxml2, which does not know
 			 * them as empty, nests the rest of the picture in them) */
 			int source = !strcmp((const char *)k->name, "source");
-			if (kk == K_SKIP || kk == K_BR || (source && !k->children))
+			/* (and wrappers emptied by the extractor: a picture's share buttons) */
+			if (kk == K_SKIP || kk == K_BR || (source && !k->children) || (kk != K_IMG && blank_element(k)))
 				continue;
 			if (img)
 				return NULL;
 			if (kk == K_IMG)
 				img = k;
 			else if ((kk == K_A || source || !strcmp((const char *)k->name, "picture") ||
-				  !strcmp((const char *)k->name, "span")) &&
+				  !strcmp((const char *)k->name, "span") || !strcmp((const char *)k->name, "div")) &&
 				 depth < 6)
 				img = lone_image(k, depth + 1);
 			else
@@ -1189,6 +1200,14 @@ static void table(hctx *c, const xmlNode *x, gal_node *container)
 		gal_node_free(t);
 }
 
+/* An image the page shows small (width or height under 100 pixels): an avatar or an icon, not a picture with a
+ * caption. */
+static int small_image(const xmlNode *img)
+{
+	const char *w = gal_dom_attr(img, "width"), *h = gal_dom_attr(img, "height");
+	return (w && *w >= '0' && *w <= '9' && atoi(w) < 100) || (h && *h >= '0' && *h <= '9' && atoi(h) < 100);
+}
+
 /* A box that holds a picture's caption and credit in blocks of their own (<div class=caption> and
  * <figcaption class=credit> in a "metadata" box): short text blocks only, no picture, list, table or heading. */
 static int caption_box(const xmlNode *x)
@@ -1234,7 +1253,7 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 		else
 			return 0;
 	}
-	if (!*img || !*cap)
+	if (!*img || !*cap || small_image(*img))
 		return 0;
 	char *t = dom_text_collapsed(*cap);
 	size_t n = t ? strlen(t) : 0;
@@ -1849,8 +1868,11 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 	const char *desc = page_desc(pm);
 	if (desc) {
 		gal_node *p = art->first;
-		while (p && p->type != GAL_NODE_PARAGRAPH)
+		while (p && p->type != GAL_NODE_PARAGRAPH && p->type != GAL_NODE_LIST)
 			p = p->next;
+		/* a story that opens with a list of its points ("highlights"): its first point */
+		if (p && p->type == GAL_NODE_LIST)
+			p = p->first;
 		char *pt = p ? gal_node_text(p) : NULL;
 		char *pc = pt ? gal_collapse_ws(pt) : NULL;
 		/* a description cut short ("...", an ellipsis) is still the opening paragraph */

@@ -140,7 +140,7 @@ static const char *const pos_hints[] = {"article", "body",  "content", "entry", 
 /* Attributes whose values make an element's hint string: class and id, the component names that script-built
  * pages put in data attributes, and ARIA labels, which say as much. */
 static const char *const hint_names[] = {"class",     "id",        "data-testid", "data-component",
-					 "data-module", "data-area", "data-type",   "aria-label"};
+					 "data-module", "data-area", "data-type",   "aria-label", "data-*-name"};
 enum { NHINTS = sizeof hint_names / sizeof *hint_names };
 
 /* The parts (hint_names order) lower-cased into buf, separated by spaces, cut to size - 1 bytes and the NUL (a long
@@ -170,9 +170,15 @@ static int hint_part(const char *an)
 	char c0 = *an >= 'A' && *an <= 'Z' ? (char)(*an + 32) : *an;
 	if (c0 != 'c' && c0 != 'i' && c0 != 'd' && c0 != 'a')
 		return -1;
-	for (int i = 0; i < NHINTS; i++)
+	for (int i = 0; i < NHINTS - 1; i++)
 		if (hint_names[i][0] == c0 && !gal_strcasecmp(an, hint_names[i]))
 			return i;
+	/* a component's name in a data attribute: data-component-name, data-gu-name, data-block-name (not
+	 * data-link-name, an analytics label) */
+	size_t n = strlen(an);
+	if (c0 == 'd' && n > 10 && !gal_strncasecmp(an, "data-", 5) && !gal_strcasecmp(an + n - 5, "-name") &&
+	    gal_strcasecmp(an, "data-link-name"))
+		return NHINTS - 1;
 	return -1;
 }
 
@@ -498,6 +504,11 @@ static int hard_junk(const rec *r)
 		if ((is_name(x, "footer") || is_name(x, "header")) && x->parent &&
 		    (is_name(x->parent, "blockquote") || is_name(x->parent, "figure")))
 			return 0;
+		/* the <header> of an article inside an article is an entry's own title (a live blog's post) */
+		if (is_name(x, "header") && is_name(x->parent, "article"))
+			for (const xmlNode *a = x->parent->parent; a; a = a->parent)
+				if (is_name(a, "article"))
+					return 0;
 		return 1;
 	}
 	if (r->junk_role)
@@ -1988,9 +1999,13 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 		if (p)
 			break;
 	}
-	/* the description shown as the deck under the headline ("c-article-head__dek", "standfirst") */
+	/* the description shown as the deck under the headline ("c-article-head__dek", "standfirst"), after the
+	 * headline or after the wrapper it stands alone in */
+	const xmlNode *hw = s->h1;
+	while (hw && hw->parent && !is_name(hw->parent, "body") && !next_element(hw) && !prev_element(hw))
+		hw = hw->parent;
 	int sib = 0;
-	for (const xmlNode *y = s->h1 && desc ? s->h1->next : NULL; y && sib < 3; y = y->next) {
+	for (const xmlNode *y = hw && desc ? hw->next : NULL; y && sib < 3; y = y->next) {
 		if (y->type != XML_ELEMENT_NODE)
 			continue;
 		sib++;
@@ -2391,7 +2406,7 @@ static const char *const furniture_lines[] = {
     "read next", "up next", "tags", "topics", "more on this story", "don't miss", "listen to this article",
     "mehr zum thema", "lesen sie auch", "lire aussi", "à lire aussi", "sur le même sujet", "lee también",
     "te puede interesar", "leia também", "leia mais", "leggi anche", "читайте также", "相关新闻", "相关阅读",
-    "関連記事", "اقرأ أيضا", "اقرأ أيضاً", NULL};
+    "関連記事", "اقرأ أيضا", "اقرأ أيضاً", "pinned post", "key events", "show key events only", NULL};
 
 /* Prefixes of lines that point elsewhere ("Read more: <link>"). */
 static const char *const pointer_prefixes[] = {
@@ -2446,6 +2461,11 @@ static int furniture_line(const gal_node *n, const char *key)
 	if (furniture_label(key))
 		return 1;
 	size_t total = strlen(key);
+	/* "Please turn on JavaScript to use this feature", "You need to enable JavaScript to run this app" */
+	if (total < 160 && strstr(key, "javascript") &&
+	    (strstr(key, "enable") || strstr(key, "turn on") || strstr(key, "switch on") || strstr(key, "requires") ||
+	     strstr(key, "disabled")))
+		return 1;
 	if (total < 250 && has_link(n))
 		for (size_t i = 0; pointer_prefixes[i]; i++)
 			if (!strncmp(core, pointer_prefixes[i], strlen(pointer_prefixes[i])))
