@@ -598,6 +598,12 @@ static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf
 		if (k->type == XML_TEXT_NODE)
 			append_text(c, parent, (const char *)k->content);
 		else if (k->type == XML_ELEMENT_NODE) {
+			/* "<span>Caption.</span><span>NAME</span>": two lines on the page, not one word */
+			const gal_node *last = gal_node_last_child(parent);
+			const char *lt = last && last->type == GAL_NODE_TEXT ? gal_node_literal(last) : NULL;
+			size_t ll = lt ? strlen(lt) : 0;
+			if (ll && strchr(".!?", lt[ll - 1]))
+				append_text(c, parent, " ");
 			if (has_class_word(k, credit_words) || credit_like(k)) {
 				char *t = dom_text_collapsed(k);
 				if (t && *t) {
@@ -1429,7 +1435,7 @@ static void blocks(hctx *c, const xmlNode *first, gal_node *container)
 
 typedef struct {
 	char *jsonld_headline, *og_title, *title, *og_desc, *desc, *section, *site, *url, *lang, *issued,
-	    *modified, *time_datetime, *copyright, *jsonld_desc, *jsonld_lang, *og_type, *jsonld_body;
+	    *modified, *time_datetime, *copyright, *jsonld_desc, *jsonld_lang, *og_type, *jsonld_body, *publisher;
 	gal_strlist authors, jsonld_authors, keywords;
 	int jsonld_article; /* the page declares an article in JSON-LD */
 } page_meta;
@@ -1439,7 +1445,7 @@ static void pm_free(page_meta *m)
 	char **s[] = {&m->jsonld_headline, &m->og_title, &m->title,   &m->og_desc,       &m->desc,
 		      &m->section,         &m->site,     &m->url,     &m->lang,          &m->issued,
 		      &m->modified,        &m->time_datetime, &m->copyright, &m->jsonld_desc, &m->jsonld_lang,
-		      &m->og_type,         &m->jsonld_body};
+		      &m->og_type,         &m->jsonld_body, &m->publisher};
 	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
 		free(*s[i]);
 	gal_strlist_clear(&m->authors);
@@ -1570,6 +1576,7 @@ static void jsonld_article(const gal_json *o, page_meta *m, const gal_json *grap
 	}
 	const gal_json *pub = jsonld_resolve(gal_json_get(o, "publisher"), graph);
 	take(&m->site, gal_json_str(gal_json_get(pub, "name")));
+	take(&m->publisher, gal_json_str(gal_json_get(pub, "name")));
 	const gal_json *url = gal_json_get(o, "url");
 	take(&m->url, gal_json_str(url));
 	take(&m->copyright, gal_json_str(gal_json_get(o, "copyrightNotice")));
@@ -1839,7 +1846,10 @@ static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_ex
 				     : ex && ex->authors.count ? &ex->authors
 							       : &pm->authors;
 	for (size_t i = 0; i < authors->count; i++)
-		gal_meta_add_byline(m, authors->items[i], NULL);
+		/* the site as its own author (JSON-LD "author": the publishing organization) is its name, not a byline */
+		if ((!pm->site || !gal_loose_equal(authors->items[i], pm->site, 0)) &&
+		    (!pm->publisher || !gal_loose_equal(authors->items[i], pm->publisher, 0)))
+			gal_meta_add_byline(m, authors->items[i], NULL);
 	for (size_t i = 0; i < pm->keywords.count; i++)
 		gal_strlist_push(&m->keywords, pm->keywords.items[i]);
 	set_date(&m->issued, pm->issued ? pm->issued : ex && ex->date ? ex->date : pm->time_datetime);

@@ -173,11 +173,12 @@ static int hint_part(const char *an)
 	for (int i = 0; i < NHINTS - 1; i++)
 		if (hint_names[i][0] == c0 && !gal_strcasecmp(an, hint_names[i]))
 			return i;
-	/* a component's name in a data attribute: data-component-name, data-gu-name, data-block-name (not
-	 * data-link-name, an analytics label) */
+	/* a component's name or region in a data attribute: data-component-name, data-gu-name, data-block-name,
+	 * data-dtm-region (not data-link-name, an analytics label of links) */
 	size_t n = strlen(an);
-	if (c0 == 'd' && n > 10 && !gal_strncasecmp(an, "data-", 5) && !gal_strcasecmp(an + n - 5, "-name") &&
-	    gal_strcasecmp(an, "data-link-name"))
+	if (c0 == 'd' && n > 10 && !gal_strncasecmp(an, "data-", 5) &&
+	    ((!gal_strcasecmp(an + n - 5, "-name") && gal_strcasecmp(an, "data-link-name")) ||
+	     !gal_strcasecmp(an + n - 7, "-region")))
 		return NHINTS - 1;
 	return -1;
 }
@@ -1170,6 +1171,10 @@ static const char *const cta[] = {
     "suscr", "assine", "assinante", "abbonati", "abbonamento", "inscrivez", "anmelden",
     "registrieren", "zum weiterlesen", "pour continuer", "réservé aux abonnés", "reservado para",
     "exclusivo para", "подпис", "注册", "订阅", "登録", "購読", "اشترك", "support us", "donate", "favour to ask", "favor to ask",
+    /* signing up, signing in and reading on, in other languages */
+    "apúntate", "apuntarte", "regístrate", "inicia sesión", "iniciar sesión", "seguir leyendo", "continuar leyendo",
+    "inscreva-se", "cadastre-se", "continue lendo", "iscriviti", "continua a leggere", "connectez-vous",
+    "se connecter", "continuer à lire", "weiterlesen", "einloggen", "zaloguj", "ログイン", "続きを読む",
     /* a live blog's refresh switch */
     "refreshes automatically", "auto-refresh", "auto refresh", "your inbox",
     /* messenger channels and "click here" in several languages */
@@ -1180,6 +1185,7 @@ static const char *const cta[] = {
 /* The phrases indexed by their first two bytes (hashed), built once: count_cta visits each position of a text once
  * instead of searching the whole text for each of the seventy-odd phrases (it runs on every short paragraph). */
 enum { CTA_MAX = 128, CTA_BUCKETS = 1024 };
+_Static_assert(sizeof cta / sizeof *cta <= CTA_MAX + 1, "the phrase index holds CTA_MAX phrases");
 static struct {
 	unsigned short start[CTA_BUCKETS + 1]; /* phrases with bucket b: by_bucket[start[b] .. start[b + 1]) */
 	unsigned char by_bucket[CTA_MAX];
@@ -1348,6 +1354,8 @@ static int furniture_label(const char *lower);
 
 static int box_verdict(const ectx *e, const rec *r, const char *low);
 
+static int duration_text(const xmlNode *x);
+
 static int boilerplate_box(const ectx *e, const rec *r)
 {
 	const xmlNode *x = r->x;
@@ -1356,6 +1364,15 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		return 1;
 	if (r->raw_text && r->raw_text <= 12 && (is_name(x, "span") || is_name(x, "div") || is_name(x, "p")) && counter(x))
 		return 1;
+	/* the running time on the story's own video ("1:48") */
+	if (r->raw_text && r->raw_text <= 8 && x->children && !x->children->next && duration_text(x->children)) {
+		const rec *a = r;
+		for (int up = 0; up < 3 && a; up++) { /* the element, its parent, its grandparent */
+			if (a->look & LK_VIDEO)
+				return 1;
+			a = a->parent == SIZE_MAX ? NULL : &e->r[a->parent];
+		}
+	}
 	/* a link on its own between blocks that sells or signs up ("Buy this photo") */
 	if (is_name(x, "a") && r->raw_text && r->raw_text < 40 && no_loose_text(x->parent)) {
 		static const char *const sell[] = {"buy this photo", "buy photo", "purchase this photo", "order a print",
@@ -1407,11 +1424,17 @@ static int duration_text(const xmlNode *x)
 static int box_verdict(const ectx *e, const rec *r, const char *low)
 {
 	const xmlNode *x = r->x;
-	/* a video's teaser in the story (its title, running time, a line about it): the video is not there */
-	if ((r->look & LK_VIDEO) && r->raw_text < 500)
-		for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE))
-			if (duration_text(k))
-				return 1;
+	/* a teaser of another video in the story (its own title, its running time, a line about it) */
+	if ((r->look & LK_VIDEO) && r->raw_text < 500) {
+		int duration = 0, title = 0;
+		for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
+			duration |= duration_text(k);
+			title |= k != x && k->type == XML_ELEMENT_NODE && k->name[0] == 'h' && k->name[1] >= '1' &&
+				 k->name[1] <= '6' && !k->name[2];
+		}
+		if (duration && title)
+			return 1;
+	}
 	/* a box that only says "Advertisement" or "Story continues below"; a comments box known by its title */
 	if (r->raw_text < 700 && low) {
 		int label = r->raw_text < 60 && furniture_label(low);
@@ -2406,7 +2429,9 @@ static const char *const furniture_lines[] = {
     "read next", "up next", "tags", "topics", "more on this story", "don't miss", "listen to this article",
     "mehr zum thema", "lesen sie auch", "lire aussi", "à lire aussi", "sur le même sujet", "lee también",
     "te puede interesar", "leia também", "leia mais", "leggi anche", "читайте также", "相关新闻", "相关阅读",
-    "関連記事", "اقرأ أيضا", "اقرأ أيضاً", "pinned post", "key events", "show key events only", NULL};
+    "関連記事", "اقرأ أيضا", "اقرأ أيضاً", "pinned post", "key events", "show key events only",
+    "about the author", "sobre la firma", "sobre el autor", "sobre o autor", "über den autor", "über die autorin",
+    "à propos de l'auteur", "sull'autore", NULL};
 
 /* Prefixes of lines that point elsewhere ("Read more: <link>"). */
 static const char *const pointer_prefixes[] = {
