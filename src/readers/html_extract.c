@@ -1073,6 +1073,26 @@ static int titled(const xmlNode *x)
 	return 0;
 }
 
+/* A picture with its caption: a figure, or a box that holds one and nothing else. */
+static int figure_box(const xmlNode *x)
+{
+	for (int depth = 0; x && depth < 4; depth++) {
+		if (gal_html_figure_like(x))
+			return 1;
+		const xmlNode *only = NULL;
+		for (const xmlNode *k = x->children; k; k = k->next) {
+			if (k->type == XML_ELEMENT_NODE && gal_html_elem_class(k) != GAL_HE_SKIP) {
+				if (only)
+					return 0;
+				only = k;
+			} else if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k))
+				return 0;
+		}
+		x = only;
+	}
+	return 0;
+}
+
 static int belongs(const ectx *e, const rec *t, const rec *r, int prev_belongs)
 {
 	const xmlNode *k = r->x;
@@ -1092,7 +1112,7 @@ static int belongs(const ectx *e, const rec *t, const rec *r, int prev_belongs)
 			return 1;
 		return r->text <= 80 && ld == 0 && ends_sentence(k);
 	}
-	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol"))
+	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol") || figure_box(k))
 		return ld < 0.5; /* beside the story and not a link list */
 	/* a wrapper of story paragraphs: the story split into parts by ad slots or modules */
 	if (r->text > 80 && ld < 0.25 && prose_count(k) >= 1 && !teaser_list(k))
@@ -1373,14 +1393,16 @@ static int boilerplate_box(const ectx *e, const rec *r)
 			a = a->parent == SIZE_MAX ? NULL : &e->r[a->parent];
 		}
 	}
-	/* a link on its own between blocks that sells or signs up ("Buy this photo") */
-	if (is_name(x, "a") && r->raw_text && r->raw_text < 40 && no_loose_text(x->parent)) {
+	/* a link on its own between blocks that sells or signs up ("Buy this photo"); one that sells the picture
+	 * anywhere (in its caption: "Purchase Licensing Rights") */
+	if (is_name(x, "a") && r->raw_text && r->raw_text < 40) {
 		static const char *const sell[] = {"buy this photo", "buy photo", "purchase this photo", "order a print",
-						   "buy a print", "buy now", NULL};
+						   "buy a print", "buy now", "purchase licensing rights",
+						   "licensing rights", "buy this image", NULL};
 		char *t = lower_text(gal_html_text(x));
-		int hit = t && count_cta(t);
+		int alone = no_loose_text(x->parent), hit = t && alone && count_cta(t);
 		for (size_t i = 0; t && sell[i] && !hit; i++)
-			hit = strstr(t, sell[i]) != NULL;
+			hit = (alone || i >= 6) && strstr(t, sell[i]) != NULL;
 		free(t);
 		if (hit)
 			return 1;
@@ -1454,6 +1476,19 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 	int list = is_name(x, "ul") || is_name(x, "ol");
 	if (ld > (list ? 0.6 : 0.5) && r->text < 3000)
 		return 1; /* link lists, "more from" grids */
+	/* a box of links under a heading that says what it is ("Explore more", "Related", "Most read") */
+	if (ld > 0.25 && r->text < 3000) {
+		const xmlNode *h = NULL;
+		for (const xmlNode *k = x; k && !h; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE))
+			if (k != x && k->type == XML_ELEMENT_NODE && k->name[0] == 'h' && k->name[1] >= '1' &&
+			    k->name[1] <= '6' && !k->name[2])
+				h = k;
+		char *t = h ? lower_text(gal_html_text(h)) : NULL;
+		int label = t && furniture_label(t);
+		free(t);
+		if (label)
+			return 1;
+	}
 	if ((r->flags & F_NEG_HINT) && !(r->flags & F_ASIDE) && (ld > 0.2 || r->text < 200))
 		return 1;
 	if ((r->flags & F_ASIDE) && ld > 0.3)
@@ -1489,7 +1524,11 @@ static void prune(ectx *e, const xmlNode *root)
 		if (element && boilerplate_box(e, R(x))) {
 			xmlNode *dead = x;
 			if (e->debug)
-				fprintf(stderr, "pruned %s line %d\n", (const char *)x->name, x->line);
+			{
+				hstr hh;
+				hstr_of(e, x, &hh);
+				fprintf(stderr, "pruned %s line %d [%s]\n", (const char *)x->name, x->line, hh.s);
+			}
 			x = (xmlNode *)gal_dom_next(x, root, 0);
 			gal_dom_unlink(dead);
 		} else
@@ -2431,7 +2470,8 @@ static const char *const furniture_lines[] = {
     "te puede interesar", "leia também", "leia mais", "leggi anche", "читайте также", "相关新闻", "相关阅读",
     "関連記事", "اقرأ أيضا", "اقرأ أيضاً", "pinned post", "key events", "show key events only",
     "about the author", "sobre la firma", "sobre el autor", "sobre o autor", "über den autor", "über die autorin",
-    "à propos de l'auteur", "sull'autore", NULL};
+    "à propos de l'auteur", "sull'autore", "explore more", "more to explore", "skip next section",
+    "skip to next section", "skip to main content", "skip to content", NULL};
 
 /* Prefixes of lines that point elsewhere ("Read more: <link>"). */
 static const char *const pointer_prefixes[] = {
