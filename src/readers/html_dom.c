@@ -584,7 +584,9 @@ size_t gal_dom_skim(const char *in, size_t len, char *out)
 			}
 			end++;
 		}
-		if (!keep) {
+		/* a byte that is not UTF-8 makes libxml2 read the rest of the page as Latin-1: such content stays (the
+		 * reader's input is always valid UTF-8; other callers' may not be) */
+		if (!keep && gal_utf8_valid(in + i, end - i)) {
 			memcpy(out + o, in + from, i - from);
 			o += i - from;
 			for (const char *nl = in + i; (nl = memchr(nl, '\n', (size_t)(in + end - nl))); nl++)
