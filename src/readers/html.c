@@ -591,10 +591,40 @@ static int credit_like(const xmlNode *k)
 	return yes;
 }
 
+/* A caption's link to the picture's full size ("Enlarge", "Expand"), and a separator after it ("/", "|"). */
+static int enlarge_link(const xmlNode *k)
+{
+	if (k->type != XML_ELEMENT_NODE || kind_of(k) != K_A)
+		return 0;
+	static const char *const words[] = {"enlarge", "expand", "zoom", "view larger", "vergrößern", "agrandir",
+					    "ampliar", "ingrandisci", NULL};
+	char *t = dom_text_collapsed(k);
+	int yes = 0;
+	for (size_t i = 0; t && words[i] && !yes; i++)
+		yes = !gal_strcasecmp(t, words[i]);
+	free(t);
+	return yes;
+}
+
+static int separator(const xmlNode *k)
+{
+	char *t = k->type == XML_ELEMENT_NODE ? dom_text_collapsed(k)
+		  : k->type == XML_TEXT_NODE && k->content ? gal_collapse_ws((const char *)k->content)
+							   : NULL;
+	int yes = t && (!strcmp(t, "/") || !strcmp(t, "|") || !strcmp(t, ""));
+	free(t);
+	return yes;
+}
+
 /* Figure caption: inline content of the figcaption, with credit elements taken out into `credit`. */
 static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf *credit, int depth)
 {
 	for (const xmlNode *k = x->children; k && !c->status; k = k->next) {
+		if (enlarge_link(k)) {
+			while (k->next && separator(k->next))
+				k = k->next;
+			continue;
+		}
 		if (k->type == XML_TEXT_NODE)
 			append_text(c, parent, (const char *)k->content);
 		else if (k->type == XML_ELEMENT_NODE) {
@@ -1418,6 +1448,16 @@ static void blocks_until(hctx *c, const xmlNode *first, const xmlNode *last, gal
 			}
 			while (x != cap && x != last)
 				x = x->next;
+			continue;
+		}
+		/* a quotation and its source beside it: <blockquote>...</blockquote><cite>Name</cite> */
+		const xmlNode *cite = x != last && k == K_BQ ? x->next : NULL;
+		while (cite && cite != last && cite->type == XML_TEXT_NODE && gal_dom_is_blank(cite))
+			cite = cite->next;
+		if (cite && cite->type == XML_ELEMENT_NODE && !strcmp((const char *)cite->name, "cite") && deeper(c)) {
+			blockquote(c, x, container, cite);
+			c->depth--;
+			x = cite;
 			continue;
 		}
 		block_elem(c, x, container);

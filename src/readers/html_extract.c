@@ -450,8 +450,9 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 			break;
 		}
 	}
+	/* (a caption hidden from screen readers, which read the picture's description instead, is shown) */
 	r->hidden = (hidden || (style && hiding_style(style)) ? HID_DISPLAY : 0) |
-		    (aria_hidden && !gal_strcasecmp(aria_hidden, "true") ? HID_ARIA : 0);
+		    (aria_hidden && !gal_strcasecmp(aria_hidden, "true") && !is_name(x, "figcaption") ? HID_ARIA : 0);
 	r->junk_role = role && junk_role(role);
 	if (!any)
 		return 1;
@@ -644,6 +645,8 @@ static void facts(ectx *e)
 			r->flags |= F_IN_CAPTION;
 		if ((r->flags & F_IN_CAPTION) && (r->look & LK_BYLINE))
 			r->flags &= ~(F_NEG_HINT | F_STRONG_NEG);
+		if (r->flags & F_IN_CAPTION) /* shown, though hidden from screen readers */
+			r->hidden &= ~HID_ARIA;
 		int skip = r->cls == GAL_HE_SKIP;
 		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(r) || skip))
 			r->flags |= F_HARD_JUNK;
@@ -1292,6 +1295,14 @@ static int counter(const xmlNode *x)
 	int ok = p && *p >= '0' && *p <= '9';
 	while (ok && *p >= '0' && *p <= '9')
 		p++;
+	/* a social counter, "1.2K", "15K", "3.4M" */
+	const char *q = p;
+	if (ok && *q == '.' && q[1] >= '0' && q[1] <= '9')
+		q += 2;
+	if (ok && (*q == 'K' || *q == 'k' || *q == 'M') && !q[1]) {
+		free(t);
+		return 1;
+	}
 	while (ok && *p == ' ')
 		p++;
 	if (ok && *p == '/')
@@ -1988,7 +1999,11 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 					if (!s->crumb && (buf->look & LK_CRUMB))
 						s->crumb = x;
 					if (!s->kicker && (buf->look & LK_KICKER)) {
-						char *t = gal_html_text(x);
+						/* "<a>Environment</a><span>Latvia</span>": the section is the link */
+						const xmlNode *a = x;
+						while (a && !is_name(a, "a"))
+							a = gal_dom_next(a, x, a->type == XML_ELEMENT_NODE);
+						char *t = gal_html_text(a && a != x && !is_name(x, "a") ? a : x);
 						if (t && *t && strlen(t) < 40)
 							s->kicker = t;
 						else
@@ -2047,7 +2062,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			      (p->type != XML_TEXT_NODE || gal_dom_is_blank(p))) ||
 			     is_name(p, "br") || (is_name(p, "img") && !(gal_dom_attr(p, "alt") && *gal_dom_attr(p, "alt")))))
 			p = p->prev;
-		if (p && p->type == XML_ELEMENT_NODE && p->_private && !(R(p)->flags & F_HARD_JUNK)) {
+		if (p && p->type == XML_ELEMENT_NODE && p->_private && !is_junk(e, R(p))) {
 			char *t = gal_html_text(p);
 			size_t words = t && *t ? 1 : 0;
 			for (const char *q = t; q && *q; q++)
@@ -2746,6 +2761,17 @@ static int word_byte(unsigned char ch)
 
 /* Words of a text: runs of letters and digits (bytes outside ASCII count as letters), lower-cased, each
  * NUL-terminated in one buffer. Returns the count. */
+/* Punctuation outside ASCII that separates words as a space does: the no-break space, « », and the General
+ * Punctuation block (U+2000-U+206F: spaces, dashes, curly quotes, ellipsis). Its length in bytes, or 0. */
+static size_t punct_len(const unsigned char *t, size_t rem)
+{
+	if (rem >= 2 && t[0] == 0xC2 && (t[1] == 0xA0 || t[1] == 0xAB || t[1] == 0xBB))
+		return 2;
+	if (rem >= 3 && t[0] == 0xE2 && (t[1] == 0x80 || t[1] == 0x81))
+		return 3;
+	return 0;
+}
+
 static size_t words_of(const char *t, char **buf)
 {
 	size_t n = strlen(t), count = 0, j = 0;
@@ -2755,6 +2781,11 @@ static size_t words_of(const char *t, char **buf)
 		return 0;
 	for (size_t i = 0; i <= n; i++) {
 		unsigned char ch = (unsigned char)t[i];
+		size_t pl = ch >= 0x80 ? punct_len((const unsigned char *)t + i, n - i) : 0;
+		if (pl) {
+			i += pl - 1;
+			ch = ' ';
+		}
 		if (word_byte(ch))
 			b[j++] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
 		else if (j && b[j - 1]) {
@@ -2822,7 +2853,10 @@ static void signature(word_set *ws)
 		const unsigned char *t = (const unsigned char *)(k->lit ? k->lit : k->type == GAL_NODE_LINEBREAK ? " " : "");
 		size_t len = k->lit ? k->len : k->type == GAL_NODE_LINEBREAK;
 		for (size_t i = 0; i <= len; i++) {
-			if (i < len && word_byte(t[i])) {
+			size_t pl = i < len && t[i] >= 0x80 ? punct_len(t + i, len - i) : 0;
+			if (pl)
+				i += pl - 1; /* a separator, as for words_of */
+			if (!pl && i < len && word_byte(t[i])) {
 				h = word_hash_step(h, t[i]);
 				in = 1;
 			} else if (i < len && in) {
