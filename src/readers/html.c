@@ -789,6 +789,17 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 		set_image(fig, imgs[i]);
 		if (i == n - 1 && cap)
 			figure_caption(c, fig, cap);
+		/* a credit set on the picture, outside the caption ("Image source, Agency" over the image) */
+		if (i == n - 1 && !gal_node_attr(fig, GAL_ATTR_CREDIT))
+			for (const xmlNode *k = x->children ? x->children : NULL; k; k = gal_dom_next(k, x, k != cap && k->type == XML_ELEMENT_NODE)) {
+				if (k == cap || k->type != XML_ELEMENT_NODE || !has_class_word(k, credit_words))
+					continue;
+				char *t = unparen(dom_text_collapsed(k));
+				if (t && *t && strlen(t) < 120)
+					gal_node_set_attr(fig, GAL_ATTR_CREDIT, t);
+				free(t);
+				break;
+			}
 	}
 	/* text in the figure outside the caption and images (rare): kept as blocks */
 	for (const xmlNode *k = x->children; k; k = k->next) {

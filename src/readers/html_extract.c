@@ -127,7 +127,7 @@ static const char *const strong_neg[] = {
     "read-more", "readmore", "also-read", "pagination", "pager", "toolbar", "widget", "banner", "byline",
     "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords",
     /* comment boxes named in other languages (es/pt, it, de, fr) */
-    "comentario", "commenti", "kommentar", "commentaire", NULL};
+    "comentario", "commenti", "kommentar", "commentaire", "visuallyhidden", "screenreader", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
 					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
@@ -1010,6 +1010,19 @@ static rec *top_candidate(ectx *e)
 		init_candidate(p);
 		t = p;
 	}
+	/* a wrapper (<main>, a content column) around an <article> that holds nearly all of its text: the article,
+	 * so that what the wrapper adds after it ("Top stories") stays out */
+	if (!is_name(t->x, "article"))
+		for (const xmlNode *k = t->x; k; k = gal_dom_next(k, t->x, k->type == XML_ELEMENT_NODE)) {
+			if (!is_name(k, "article") || k == t->x || !k->_private)
+				continue;
+			rec *a = R(k);
+			if (!in_junk(a) && (a->text - a->link) * 10 >= (t->text - t->link) * 9) {
+				init_candidate(a);
+				t = a;
+			}
+			break;
+		}
 	return t;
 }
 
@@ -2486,7 +2499,8 @@ static const char *const furniture_lines[] = {
     "関連記事", "اقرأ أيضا", "اقرأ أيضاً", "pinned post", "key events", "show key events only",
     "about the author", "sobre la firma", "sobre el autor", "sobre o autor", "über den autor", "über die autorin",
     "à propos de l'auteur", "sull'autore", "explore more", "more to explore", "skip next section",
-    "skip to next section", "skip to main content", "skip to content", NULL};
+    "skip to next section", "skip to main content", "skip to content", "you may also be interested in",
+    "you might also be interested in", "you might also like", "also of interest", NULL};
 
 /* Prefixes of lines that point elsewhere ("Read more: <link>"). */
 static const char *const pointer_prefixes[] = {
