@@ -347,10 +347,11 @@ int gal_loose_equal(const char *a, const char *b, int prefix)
 {
 	size_t i = 0, j = 0;
 	for (;;) {
-		while (loose_skip((unsigned char)a[i]))
-			i++;
-		while (loose_skip((unsigned char)b[j]))
-			j++;
+		/* (a no-break space is a space) */
+		while (loose_skip((unsigned char)a[i]) || ((unsigned char)a[i] == 0xC2 && (unsigned char)a[i + 1] == 0xA0))
+			i += (unsigned char)a[i] == 0xC2 ? 2 : 1;
+		while (loose_skip((unsigned char)b[j]) || ((unsigned char)b[j] == 0xC2 && (unsigned char)b[j + 1] == 0xA0))
+			j += (unsigned char)b[j] == 0xC2 ? 2 : 1;
 		if (!a[i] || !b[j])
 			return prefix || (!a[i] && !b[j]);
 		char ca = a[i], cb = b[j];

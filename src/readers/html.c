@@ -769,6 +769,10 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 	int n = 0;
 	collect_images(x, imgs, &n, 64, 0);
 	const xmlNode *cap = child_of_kind(x, K_FIGCAPTION);
+	/* or one in a wrapper of its own (<div class="caption-wrapper"><figcaption>), not in a figure inside */
+	for (const xmlNode *k = x->children; k && !cap; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE && kind_of(k) != K_FIGURE))
+		if (k->type == XML_ELEMENT_NODE && kind_of(k) == K_FIGCAPTION)
+			cap = k;
 	if (!n) {
 		/* a figure around a quotation: the caption is its attribution */
 		const xmlNode *bq = child_of_kind(x, K_BQ);
@@ -1273,12 +1277,14 @@ static int caption_box(const xmlNode *x)
 	return 1;
 }
 
-/* A <div> that is a figure without the element: one image and one short caption beside it (a caption element,
- * or a box of caption and credit blocks). */
-static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode **cap)
+/* A box (<div>, a CMS's media <article> or <section>) that is a figure without the element: one image and one
+ * short caption beside it (a caption element, or a box of caption and credit blocks), and maybe a credit element
+ * of its own after the caption. */
+static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode **cap, const xmlNode **credit)
 {
-	*img = *cap = NULL;
-	if (strcmp((const char *)x->name, "div"))
+	*img = *cap = *credit = NULL;
+	const char *name = (const char *)x->name;
+	if (strcmp(name, "div") && strcmp(name, "article") && strcmp(name, "section"))
 		return 0;
 	for (const xmlNode *k = x->children; k; k = k->next) {
 		if (k->type == XML_TEXT_NODE) {
@@ -1297,6 +1303,8 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 				   kind_of(k) == K_FIGCAPTION) &&
 			 (!holds_blocks(k) || caption_box(k)))
 			*cap = k;
+		else if (*cap && !*credit && !holds_blocks(k) && (has_class_word(k, credit_words) || credit_like(k)))
+			*credit = k;
 		else
 			return 0;
 	}
@@ -1310,14 +1318,14 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 
 int gal_html_figure_like(const xmlNode *x)
 {
-	const xmlNode *img, *cap;
+	const xmlNode *img, *cap, *credit;
 	if (kind_of(x) == K_FIGURE) {
 		const xmlNode *imgs[1];
 		int n = 0;
 		collect_images(x, imgs, &n, 1, 0);
 		return n > 0;
 	}
-	return implicit_figure(x, &img, &cap);
+	return implicit_figure(x, &img, &cap, &credit);
 }
 
 static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
@@ -1375,12 +1383,16 @@ static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
 		break;
 	}
 	default: { /* transparent containers, and inline elements that hold blocks */
-		const xmlNode *img, *cap;
-		if (implicit_figure(x, &img, &cap)) {
+		const xmlNode *img, *cap, *credit;
+		if (implicit_figure(x, &img, &cap, &credit)) {
 			gal_node *fig = add(c, container, GAL_NODE_FIGURE);
 			if (fig) {
 				set_image(fig, img);
 				figure_caption(c, fig, cap);
+				char *t = credit && !gal_node_attr(fig, GAL_ATTR_CREDIT) ? unparen(dom_text_collapsed(credit)) : NULL;
+				if (t && *t)
+					gal_node_set_attr(fig, GAL_ATTR_CREDIT, t);
+				free(t);
 			}
 		} else
 			blocks(c, x->children, container);
@@ -1890,7 +1902,11 @@ static void apply_meta(page_meta *pm, gal_node *doc, gal_node *art, const gal_ex
 		else if (pm->title)
 			headline = strip_site(pm->title, pm->site, 1);
 	}
-	gal_set_string(&m->headline, headline);
+	/* white space collapsed as in all metadata (a no-break space in an <h1> is a space), so that the headline is
+	 * the same from the page's title, its <h1> or a NITF copy */
+	char *hc = headline ? gal_collapse_ws(headline) : NULL;
+	gal_set_string(&m->headline, hc);
+	free(hc);
 	free(headline);
 	free(h1);
 	const gal_strlist *authors = pm->jsonld_authors.count           ? &pm->jsonld_authors

@@ -1373,7 +1373,9 @@ static int password_field(const xmlNode *x) { return input_of_type(x, "password"
 static int field_or_player(const xmlNode *x)
 {
 	return is_name(x, "textarea") || is_name(x, "select") || (is_name(x, "input") && !input_of_type(x, "hidden")) ||
-	       is_name(x, "video") || is_name(x, "audio") || is_name(x, "iframe");
+	       is_name(x, "video") || is_name(x, "audio") || is_name(x, "iframe") || is_name(x, "embed") ||
+	       is_name(x, "object") ||
+	       (x->type == XML_ELEMENT_NODE && !strncmp((const char *)x->name, "amp-", 4) && !is_name(x, "amp-img"));
 }
 
 static int cta_link(const xmlNode *root)
@@ -1475,8 +1477,11 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 		int duration = 0, title = 0;
 		for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
 			duration |= duration_text(k);
-			title |= k != x && k->type == XML_ELEMENT_NODE && k->name[0] == 'h' && k->name[1] >= '1' &&
-				 k->name[1] <= '6' && !k->name[2];
+			if (k == x || k->type != XML_ELEMENT_NODE)
+				continue;
+			hstr hh;
+			title |= (k->name[0] == 'h' && k->name[1] >= '1' && k->name[1] <= '6' && !k->name[2]) ||
+				 (hstr_of(e, k, &hh) && (strstr(hh.s, "title") || strstr(hh.s, "headline")));
 		}
 		if (duration && title)
 			return 1;
@@ -2685,7 +2690,9 @@ static int contains_ci(const char *hay, const char *needle)
 
 static const char *const date_labels[] = {"updated", "published", "posted", "last updated", "modified",
 					  "aktualisiert", "veröffentlicht", "publié", "mis à jour", "publicado",
-					  "actualizado", "atualizado", "pubblicato", "aggiornato", NULL};
+					  "actualizado", "atualizado", "pubblicato", "aggiornato", "originally published",
+					  "first published", "this story was originally published",
+					  "this article was originally published", NULL};
 
 /* Whether a short block at the top of the body repeats the article header. */
 static int header_line_(gal_node *n, gal_meta *m, int deck);
