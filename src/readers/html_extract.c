@@ -916,9 +916,9 @@ static size_t prose_run(const xmlNode *root)
 					if (prose_para(k)) {
 						if (++run > best)
 							best = run;
-					} else if (R(k)->raw_text && !(k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '6' &&
-								       !k->name[2] && R(k)->link == 0))
-						run = 0;
+					} else if (R(k)->text && !(k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '6' &&
+								   !k->name[2] && R(k)->link == 0))
+						run = 0; /* (furniture between them, an ad slot, does not count: its text is 0) */
 				}
 			}
 		}
