@@ -577,7 +577,7 @@ static int credit_like(const xmlNode *k)
 						     "illustration", "graphic", "bild", "source", "quelle", "crédit",
 						     "fuente", "fonte", "\xc2\xa9", "(c)",
 						     "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe", /* "Фото" */ NULL};
-		static const char *const has[] = {"/", "\xc2\xa9", "getty images", "reuters", "afp", "ap photo", "dpa",
+		static const char *const has[] = {"/", "\xc2\xa9", "getty", "reuters", "afp", "ap photo", "dpa",
 						  "shutterstock", "istock", "epa-efe", "photographer",
 						  /* "courtesy of", "photographed by" (ja, zh), "photo" (ru) */
 						  "\xe6\x8f\x90\xe4\xbe\x9b", "\xe6\x92\xae\xe5\xbd\xb1", "\xe6\x91\x84",
@@ -768,6 +768,10 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 	const xmlNode *imgs[64];
 	int n = 0;
 	collect_images(x, imgs, &n, 64, 0);
+	/* a lazy picture drawn by a script: the image in its <noscript> fallback */
+	for (const xmlNode *k = x->children; k && !n; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE && kind_of(k) != K_FIGCAPTION))
+		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "noscript"))
+			collect_images(k, imgs, &n, 64, 0);
 	const xmlNode *cap = child_of_kind(x, K_FIGCAPTION);
 	/* or one in a wrapper of its own (<div class="caption-wrapper"><figcaption>), not in a figure inside */
 	for (const xmlNode *k = x->children; k && !cap; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE && kind_of(k) != K_FIGURE))

@@ -506,6 +506,11 @@ static int hard_junk(const rec *r)
 		if ((is_name(x, "footer") || is_name(x, "header")) && x->parent &&
 		    (is_name(x->parent, "blockquote") || is_name(x->parent, "figure")))
 			return 0;
+		/* a picture's <noscript> fallback in a figure: the image a script would draw */
+		if (is_name(x, "noscript"))
+			for (const xmlNode *a = x->parent; a && !is_name(a, "body"); a = a->parent)
+				if (is_name(a, "figure"))
+					return 0;
 		/* the <header> of an article inside an article is an entry's own title (a live blog's post) */
 		if (is_name(x, "header") && is_name(x->parent, "article"))
 			for (const xmlNode *a = x->parent->parent; a; a = a->parent)
@@ -648,7 +653,8 @@ static void facts(ectx *e)
 		if (r->flags & F_IN_CAPTION) /* shown, though hidden from screen readers */
 			r->hidden &= ~HID_ARIA;
 		int skip = r->cls == GAL_HE_SKIP;
-		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(r) || skip))
+		/* (a <noscript> is skipped, but for a picture's fallback in a figure: hard_junk) */
+		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(r) || (skip && !is_name(x, "noscript"))))
 			r->flags |= F_HARD_JUNK;
 		for (const xmlNode *k = x->children; k; k = k->next)
 			if (k->type == XML_ELEMENT_NODE && k->_private && R(k)->cls == GAL_HE_BLOCK) {
@@ -2565,10 +2571,14 @@ static int furniture_line(const gal_node *n, const char *key)
 	    (strstr(key, "enable") || strstr(key, "turn on") || strstr(key, "switch on") || strstr(key, "requires") ||
 	     strstr(key, "disabled")))
 		return 1;
-	if (total < 250 && has_link(n))
+	if (total < 250 && has_link(n)) {
 		for (size_t i = 0; pointer_prefixes[i]; i++)
 			if (!strncmp(core, pointer_prefixes[i], strlen(pointer_prefixes[i])))
 				return 1;
+		/* a wire's "View original content to download multimedia: <link>", after its logo */
+		if (strstr(key, "view original content"))
+			return 1;
+	}
 	if (total < 300) {
 		size_t hits = count_cta(key);
 		int verb = 0;
