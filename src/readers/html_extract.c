@@ -127,7 +127,9 @@ static const char *const strong_neg[] = {
     "read-more", "readmore", "also-read", "pagination", "pager", "toolbar", "widget", "banner", "byline",
     "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords",
     /* comment boxes named in other languages (es/pt, it, de, fr) */
-    "comentario", "commenti", "kommentar", "commentaire", "visuallyhidden", "screenreader", NULL};
+    "comentario", "commenti", "kommentar", "commentaire", "visuallyhidden", "screenreader",
+    /* a live blog's pinned post: a copy of one further down */
+    "pinned", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
 					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
@@ -1416,6 +1418,15 @@ static int boilerplate_box(const ectx *e, const rec *r)
 		return 1;
 	if (r->raw_text && r->raw_text <= 12 && (is_name(x, "span") || is_name(x, "div") || is_name(x, "p")) && counter(x))
 		return 1;
+	/* a relative time beside the time itself ("2h ago" before "16.35 GMT"): true only when the page was made */
+	if (is_name(x, "time") && r->raw_text && r->raw_text <= 16 && gal_dom_attr(x, "datetime")) {
+		char *t = lower_text(gal_html_text(x));
+		size_t n = t ? strlen(t) : 0;
+		int ago = n > 4 && t[0] >= '0' && t[0] <= '9' && !strcmp(t + n - 4, " ago");
+		free(t);
+		if (ago)
+			return 1;
+	}
 	/* the running time on the story's own video ("1:48") */
 	if (r->raw_text && r->raw_text <= 8 && x->children && !x->children->next && duration_text(x->children)) {
 		const rec *a = r;
@@ -1478,7 +1489,8 @@ static int duration_text(const xmlNode *x)
 static int box_verdict(const ectx *e, const rec *r, const char *low)
 {
 	const xmlNode *x = r->x;
-	/* a teaser of another video in the story (its own title, its running time, a line about it) */
+	/* a teaser of another video in the story: its own title, and its running time or a line about it (the
+	 * story's own video has a caption, no title) */
 	if ((r->look & LK_VIDEO) && r->raw_text < 500) {
 		int duration = 0, title = 0;
 		for (const xmlNode *k = x; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
@@ -1489,7 +1501,7 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 			title |= (k->name[0] == 'h' && k->name[1] >= '1' && k->name[1] <= '6' && !k->name[2]) ||
 				 (hstr_of(e, k, &hh) && (strstr(hh.s, "title") || strstr(hh.s, "headline")));
 		}
-		if (duration && title)
+		if (title && (duration || r->raw_text < 200))
 			return 1;
 	}
 	/* a box that only says "Advertisement" or "Story continues below"; a comments box known by its title */
@@ -3127,7 +3139,8 @@ static int footer_line(const gal_node *n, gal_meta *m)
 	const char *q = strchr(key, '?');
 	if (!drop && q && q - key < 100 && len < 300) {
 		static const char *const asks[] = {"send ", "submit", "email", "e-mail", "write to", "tell us",
-						   "get in touch", "contact us", NULL};
+						   "get in touch", "contact us", "napisz do nas", "schreiben sie uns",
+						   "écrivez-nous", "escríbenos", "scrivici", "escreva para", "напишите нам", NULL};
 		for (size_t i = 0; asks[i] && !drop; i++)
 			drop = strstr(q, asks[i]) != NULL;
 	}
