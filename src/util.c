@@ -150,7 +150,12 @@ int gal_utf8_valid(const char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		if (p[i] < 0x80) {
-			i++;
+			/* ASCII eight bytes at a time */
+			uint64_t w;
+			while (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080u)))
+				i += 8;
+			if (i < n && p[i] < 0x80)
+				i++;
 			continue;
 		}
 		uint32_t cp;

@@ -405,7 +405,9 @@ size_t gal_dom_skim(const char *in, size_t len, char *out)
 	/* the prologue (htmlParseDocument): blanks, comments, processing instructions and one doctype before the
 	 * content; 1 before the doctype, 2 after it, 0 in the content */
 	int prologue = 1;
-	if (!skim_version_ok() || memchr(in, '\0', len)) /* libxml2 stops at a NUL byte in many places */
+	/* libxml2 stops at a NUL byte in many places, and reads the rest of a page as Latin-1 after a byte that is
+	 * not UTF-8 (the reader's input is always valid UTF-8 by now; other callers' may not be) */
+	if (!skim_version_ok() || memchr(in, '\0', len) || !gal_utf8_valid(in, len))
 		goto rest;
 	while (i < len) {
 		const char *lt = memchr(in + i, '<', len - i);
@@ -584,9 +586,7 @@ size_t gal_dom_skim(const char *in, size_t len, char *out)
 			}
 			end++;
 		}
-		/* a byte that is not UTF-8 makes libxml2 read the rest of the page as Latin-1: such content stays (the
-		 * reader's input is always valid UTF-8; other callers' may not be) */
-		if (!keep && gal_utf8_valid(in + i, end - i)) {
+		if (!keep) {
 			memcpy(out + o, in + from, i - from);
 			o += i - from;
 			for (const char *nl = in + i; (nl = memchr(nl, '\n', (size_t)(in + end - nl))); nl++)
