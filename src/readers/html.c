@@ -491,6 +491,15 @@ static void set_image(gal_node *fig, const xmlNode *img)
 }
 
 /* A paragraph (or link) whose whole content is one image: returns the image. */
+static const char *image_src(const xmlNode *img);
+
+/* Two image elements of the same picture (the same source, lazy or not). */
+static int same_image(const xmlNode *a, const xmlNode *b)
+{
+	const char *sa = image_src(a), *sb = image_src(b);
+	return sa && sb && *sa && !strcmp(sa, sb);
+}
+
 /* An element with nothing in it but white space (no element, no text). */
 static int blank_element(const xmlNode *x)
 {
@@ -517,6 +526,8 @@ static const xmlNode *lone_image(const xmlNode *x, int depth)
 			/* (and wrappers emptied by the extractor: a picture's share buttons) */
 			if (kk == K_SKIP || kk == K_BR || (source && !k->children) || (kk != K_IMG && blank_element(k)))
 				continue;
+			if (img && kk == K_IMG && same_image(img, k))
+				continue; /* the same picture twice (an AMP copy beside a lazy one) */
 			if (img)
 				return NULL;
 			if (kk == K_IMG)
@@ -689,6 +700,11 @@ static const char *tail_credit(const char *t)
 			start = p + 3;
 		else if ((*p == '.' || *p == '!' || *p == '?') && p[1] == ' ')
 			start = p + 2;
+		/* "Caption — Foto: Name", "Caption - Photo: Name" */
+		else if (*p == ' ' && (!strncmp(p + 1, "\xe2\x80\x94 ", 4) || !strncmp(p + 1, "\xe2\x80\x93 ", 4)))
+			start = p + 5;
+		else if (*p == ' ' && p[1] == '-' && p[2] == ' ')
+			start = p + 3;
 	}
 	if (!start)
 		return NULL;
@@ -800,7 +816,8 @@ static void figure(hctx *c, const xmlNode *x, gal_node *container)
 		/* a credit set on the picture, outside the caption ("Image source, Agency" over the image) */
 		if (i == n - 1 && !gal_node_attr(fig, GAL_ATTR_CREDIT))
 			for (const xmlNode *k = x->children ? x->children : NULL; k; k = gal_dom_next(k, x, k != cap && k->type == XML_ELEMENT_NODE)) {
-				if (k == cap || k->type != XML_ELEMENT_NODE || !has_class_word(k, credit_words))
+				if (k == cap || k->type != XML_ELEMENT_NODE ||
+				    !(has_class_word(k, credit_words) || !strcmp((const char *)k->name, "cite")))
 					continue;
 				char *t = unparen(dom_text_collapsed(k));
 				if (t && *t && strlen(t) < 120)

@@ -47,7 +47,8 @@ enum {
 	F_IN_JUNK = 512,    /* this element or an ancestor is junk (set by measure) */
 	F_TEASER_KNOWN = 1024, F_TEASER = 2048, /* teaser_list() memo */
 	F_NO_CTA = 4096, /* checked: no call to action in its text (so none in its descendants') */
-	F_IN_CAPTION = 8192 /* inside a <figcaption> */
+	F_IN_CAPTION = 8192, /* inside a <figcaption> */
+	F_IN_FIGURE = 16384  /* inside a <figure> */
 };
 
 enum { HID_DISPLAY = 1, HID_ARIA = 2 }; /* not displayed (hidden, a style); hidden from screen readers */
@@ -128,8 +129,8 @@ static const char *const strong_neg[] = {
     "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords",
     /* comment boxes named in other languages (es/pt, it, de, fr) */
     "comentario", "commenti", "kommentar", "commentaire", "visuallyhidden", "screenreader",
-    /* a live blog's pinned post: a copy of one further down */
-    "pinned", NULL};
+    /* a live blog's pinned post: a copy of one further down; an affiliate disclosure */
+    "pinned", "disclosure", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
 					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
@@ -654,6 +655,11 @@ static void facts(ectx *e)
 			r->flags &= ~(F_NEG_HINT | F_STRONG_NEG);
 		if (r->flags & F_IN_CAPTION) /* shown, though hidden from screen readers */
 			r->hidden &= ~HID_ARIA;
+		/* in a figure, a weak hint ("e-image__meta") names the caption's box, not furniture */
+		if (pr && (is_name(pr->x, "figure") || (pr->flags & F_IN_FIGURE)))
+			r->flags |= F_IN_FIGURE;
+		if ((r->flags & F_IN_FIGURE) && !(r->flags & F_STRONG_NEG))
+			r->flags &= ~F_NEG_HINT;
 		int skip = r->cls == GAL_HE_SKIP;
 		/* (a <noscript> is skipped, but for a picture's fallback in a figure: hard_junk) */
 		if (!is_name(x, "body") && !is_name(x, "html") && (hard_junk(r) || (skip && !is_name(x, "noscript"))))
