@@ -1965,14 +1965,6 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 	gal_meta *m = art->meta;
 	const char *desc = page_desc(pm);
 	if (desc) {
-		gal_node *p = art->first;
-		while (p && p->type != GAL_NODE_PARAGRAPH && p->type != GAL_NODE_LIST)
-			p = p->next;
-		/* a story that opens with a list of its points ("highlights"): its first point */
-		if (p && p->type == GAL_NODE_LIST)
-			p = p->first;
-		char *pt = p ? gal_node_text(p) : NULL;
-		char *pc = pt ? gal_collapse_ws(pt) : NULL;
 		/* a description cut short ("...", an ellipsis) is still the opening paragraph */
 		char *d = strdup(desc);
 		size_t dl = d ? strlen(d) : 0;
@@ -1980,16 +1972,29 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 			d[--dl] = '\0';
 		if (dl >= 3 && !strcmp(d + dl - 3, "\xe2\x80\xa6"))
 			d[dl -= 3] = '\0';
-		int opening = pc && d && gal_loose_equal(d, pc, 1);
-		/* or the opening paragraph after its dateline ("WASHINGTON (AP) — ", "(CNN) — ") */
-		for (size_t k = 1; pc && d && *d && !opening && k < 80 && pc[k]; k++)
-			if (pc[k - 1] == ' ')
-				opening = gal_loose_equal(d, pc + k, 1);
+		/* the opening paragraph, and the first point of a list of points the story may open with
+		 * ("highlights") */
+		const gal_node *para = art->first, *list = art->first;
+		while (para && para->type != GAL_NODE_PARAGRAPH)
+			para = para->next;
+		while (list && list->type != GAL_NODE_LIST && list->type != GAL_NODE_PARAGRAPH)
+			list = list->next;
+		const gal_node *opens[2] = {para, list && list->type == GAL_NODE_LIST ? list->first : NULL};
+		int opening = 0;
+		for (int i = 0; i < 2 && !opening && d; i++) {
+			char *pt = opens[i] ? gal_node_text(opens[i]) : NULL;
+			char *pc = pt ? gal_collapse_ws(pt) : NULL;
+			opening = pc && gal_loose_equal(d, pc, 1);
+			/* or the opening paragraph after its dateline ("WASHINGTON (AP) — ", "(CNN) — ") */
+			for (size_t k = 1; pc && *d && !opening && k < 80 && pc[k]; k++)
+				if (pc[k - 1] == ' ')
+					opening = gal_loose_equal(d, pc + k, 1);
+			free(pt);
+			free(pc);
+		}
 		if (!opening)
 			gal_set_string(&m->deck, desc);
 		free(d);
-		free(pt);
-		free(pc);
 	}
 	gal_docmeta *d = doc->docmeta;
 	gal_set_string(&d->title, m->headline);

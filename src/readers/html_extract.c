@@ -1103,11 +1103,11 @@ static int titled(const xmlNode *x)
 	return 0;
 }
 
-/* A picture with its caption: a figure, or a box that holds one and nothing else. */
-static int figure_box(const xmlNode *x)
+/* A picture with its caption (lists: a list), or a box that holds one and nothing else. */
+static int figure_or_list_box(const xmlNode *x, int list)
 {
 	for (int depth = 0; x && depth < 4; depth++) {
-		if (gal_html_figure_like(x))
+		if (list ? is_name(x, "ul") || is_name(x, "ol") : gal_html_figure_like(x))
 			return 1;
 		const xmlNode *only = NULL;
 		for (const xmlNode *k = x->children; k; k = k->next) {
@@ -1142,8 +1142,9 @@ static int belongs(const ectx *e, const rec *t, const rec *r, int prev_belongs)
 			return 1;
 		return r->text <= 80 && ld == 0 && ends_sentence(k);
 	}
-	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol") || figure_box(k))
-		return ld < 0.5; /* beside the story and not a link list */
+	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol") ||
+	    figure_or_list_box(k, 0) || figure_or_list_box(k, 1))
+		return ld < 0.5; /* beside the story and not a link list (a summary's points in a box of their own) */
 	/* a wrapper of story paragraphs: the story split into parts by ad slots or modules */
 	if (r->text > 80 && ld < 0.25 && prose_count(k) >= 1 && !teaser_list(k))
 		return 1;
@@ -2537,6 +2538,7 @@ static const char *const pointer_prefixes[] = {
     "watch:", "listen:", "read:", "read next:", "click here", "lesen sie auch", "mehr zum thema", "lire aussi",
     "à lire aussi", "a lire aussi", "lee también", "lea también", "leer más", "leia também", "leia mais",
     "leggi anche", "читайте также", "смотрите также", "相关", "延伸阅读", "関連", "اقرأ أيضا", "te puede interesar",
+    "go deeper:", "follow ",
     NULL};
 
 /* Imperatives that open a call to action. */
