@@ -705,3 +705,18 @@ void gal_dom_unlink(xmlNode *x)
 		x->prev->next = x->next;
 	x->parent = x->next = x->prev = NULL;
 }
+
+void gal_dom_insert_before(xmlNode *x, xmlNode *ref)
+{
+	if (!ref->parent)
+		return;
+	gal_dom_unlink(x);
+	x->parent = ref->parent;
+	x->next = ref;
+	x->prev = ref->prev;
+	if (ref->prev)
+		ref->prev->next = x;
+	else
+		ref->parent->children = x;
+	ref->prev = x;
+}

@@ -93,6 +93,8 @@ static inline int gal_dom_metadata_element(const char *n)
 /* Takes x (and its subtree) out of the tree; the memory stays in the arena. Nodes at the document level (without
  * a parent) stay where they are. */
 void gal_dom_unlink(xmlNode *x);
+/* Moves x (taken out of where it was) to just before ref; nothing when ref is at the document level. */
+void gal_dom_insert_before(xmlNode *x, xmlNode *ref);
 
 /* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article: the article found in the page, or
  * with opts->no_extract the whole page. */

@@ -1584,6 +1584,15 @@ static void prune(ectx *e, const xmlNode *root)
 				fprintf(stderr, "pruned %s line %d [%s]\n", (const char *)x->name, x->line, hh.s);
 			}
 			x = (xmlNode *)gal_dom_next(x, root, 0);
+			/* the article's own <header> goes, but for its lead picture */
+			if (is_name(dead, "header"))
+				for (xmlNode *k = dead->children, *nk; k; k = nk) {
+					nk = (xmlNode *)gal_dom_next(k, dead, k->type == XML_ELEMENT_NODE);
+					if (k->type == XML_ELEMENT_NODE && (is_name(k, "figure") || gal_html_figure_like(k))) {
+						nk = (xmlNode *)gal_dom_next(k, dead, 0);
+						gal_dom_insert_before(k, dead);
+					}
+				}
 			gal_dom_unlink(dead);
 		} else
 			x = (xmlNode *)gal_dom_next(x, root, element);
@@ -2538,7 +2547,7 @@ static const char *const pointer_prefixes[] = {
     "watch:", "listen:", "read:", "read next:", "click here", "lesen sie auch", "mehr zum thema", "lire aussi",
     "à lire aussi", "a lire aussi", "lee también", "lea también", "leer más", "leia também", "leia mais",
     "leggi anche", "читайте также", "смотрите также", "相关", "延伸阅读", "関連", "اقرأ أيضا", "te puede interesar",
-    "go deeper:", "follow ",
+    "go deeper:", "follow ", "read our ", "read the full ",
     NULL};
 
 /* Imperatives that open a call to action. */
@@ -2799,6 +2808,11 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 		/* "5 min read", "Lesezeit: 4 Min." */
 		for (size_t i = 0; reading_time[i] && !drop; i++)
 			drop = strstr(key, reading_time[i]) != NULL;
+		/* a bare "3 min" */
+		const char *q = key;
+		while (!drop && *q >= '0' && *q <= '9')
+			q++;
+		drop |= q > key && q - key <= 2 && (!strcmp(q, " min") || !strcmp(q, " min.") || !strcmp(q, " mins"));
 	}
 	free(key);
 	return drop;
@@ -3004,7 +3018,10 @@ static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:"
 
 static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
 					   "all stories by ", "read more by ", "read more from ", "mehr von ",
-					   "weitere artikel von ", "plus d'articles de ", "más de ", NULL};
+					   "weitere artikel von ", "plus d'articles de ", "más de ",
+					   /* a link to the section's page */
+					   "vai a tutte le notizie", "all news from ", "more news from ",
+					   "todas las noticias de ", "toutes les actualités", "alle nachrichten aus ", NULL};
 
 /* A "By" line naming one of the article's authors ("By Jane Doe | May 21", "Von Katharina Brenner und ..."):
  * the byline again, wherever it stands in the body. */
@@ -3132,6 +3149,12 @@ static int footer_line(const gal_node *n, gal_meta *m)
 			drop = d != NULL;
 			free(d);
 		}
+	/* a date on a line of its own ("18 aprile 2024 (modifica il 18 aprile 2024 | 08:12)") */
+	if (!drop && len < 80 && words <= 12 && key[0] >= '0' && key[0] <= '9') {
+		char *d = find_date(key);
+		drop = d != NULL;
+		free(d);
+	}
 	/* a bio ("Jane Doe covers the courts ...") or contact line naming the author */
 	for (size_t i = 0; i < m->nbylines && !drop && len < 400; i++) {
 		const char *name = m->bylines[i].name;
