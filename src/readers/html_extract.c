@@ -48,7 +48,8 @@ enum {
 	F_TEASER_KNOWN = 1024, F_TEASER = 2048, /* teaser_list() memo */
 	F_NO_CTA = 4096, /* checked: no call to action in its text (so none in its descendants') */
 	F_IN_CAPTION = 8192, /* inside a <figcaption> */
-	F_IN_FIGURE = 16384  /* inside a <figure> */
+	F_IN_FIGURE = 16384, /* inside a <figure> */
+	F_PROSE_KIDS = 32768 /* three or more paragraphs of 80 bytes or more as its children */
 };
 
 enum { HID_DISPLAY = 1, HID_ARIA = 2 }; /* not displayed (hidden, a style); hidden from screen readers */
@@ -129,8 +130,8 @@ static const char *const strong_neg[] = {
     "newsfeed", "headlines", "gallery-nav", "thumbnails", "keywords",
     /* comment boxes named in other languages (es/pt, it, de, fr) */
     "comentario", "commenti", "kommentar", "commentaire", "visuallyhidden", "screenreader",
-    /* a live blog's pinned post: a copy of one further down; an affiliate disclosure */
-    "pinned", "disclosure", NULL};
+    /* a live blog's pinned post: a copy of one further down; an affiliate disclosure; a paywall's barrier */
+    "pinned", "disclosure", "barrier", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
 					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
@@ -684,6 +685,16 @@ static void facts(ectx *e)
 		if (r->parent != SIZE_MAX)
 			e->r[r->parent].raw_text += r->raw_text;
 	}
+	for (size_t i = 0; i < e->n; i++) {
+		rec *r = &e->r[i];
+		if ((r->flags & (F_NEG_HINT | F_POS_HINT)) != (F_NEG_HINT | F_POS_HINT))
+			continue;
+		size_t paras = 0;
+		for (const xmlNode *k = r->x->children; k && paras < 3; k = k->next)
+			paras += is_name(k, "p") && k->_private && R(k)->raw_text >= 80;
+		if (paras >= 3)
+			r->flags |= F_PROSE_KIDS;
+	}
 	/* a story the page hides until the reader subscribes or clicks "Read more" (display:none over the rest of the
 	 * text, inside the article): three paragraphs of prose are story, whatever the style says */
 	for (size_t i = 0; i < e->n; i++) {
@@ -722,8 +733,9 @@ static int is_junk(const ectx *e, const rec *r)
 	if (!(r->flags & F_POS_HINT))
 		return 1;
 	/* both hints ("article-comments", "story-body paywalled"): furniture only when it holds little of the
-	 * page's text */
-	return (r->flags & F_STRONG_NEG) && r->raw_text * 4 < e->body_text;
+	 * page's text, and not paragraphs of its own (a paywalled story's visible start, shorter than the
+	 * subscription offer after it) */
+	return (r->flags & F_STRONG_NEG) && r->raw_text * 4 < e->body_text && !(r->flags & F_PROSE_KIDS);
 }
 
 /* Text, link text and commas per element, junk excluded. */
