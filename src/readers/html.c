@@ -669,7 +669,8 @@ static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf
 static char *unparen(char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (n >= 2 && s[0] == '(' && s[n - 1] == ')' && !memchr(s + 1, '(', n - 2)) {
+	if (n >= 2 && ((s[0] == '(' && s[n - 1] == ')' && !memchr(s + 1, '(', n - 2)) ||
+		       (s[0] == '[' && s[n - 1] == ']' && !memchr(s + 1, '[', n - 2)))) {
 		memmove(s, s + 1, n - 2);
 		s[n - 2] = '\0';
 	} else if (n >= 6 && !memcmp(s, "\xef\xbc\x88", 3) && !memcmp(s + n - 3, "\xef\xbc\x89", 3)) {
@@ -684,8 +685,13 @@ static char *unparen(char *s)
  * "...。记者 陈思远 摄"); NULL otherwise. */
 static const char *tail_credit(const char *t)
 {
-	/* "... (foto Vigili del fuoco)", "... (Photo: Jane Doe)" */
+	/* "... (foto Vigili del fuoco)", "... (Photo: Jane Doe)"; "... [File: Agency]" */
 	size_t tl = strlen(t);
+	if (tl > 3 && t[tl - 1] == ']') {
+		const char *open = strrchr(t, '[');
+		if (open && open > t && open[-1] == ' ' && tl - (size_t)(open - t) < 80 && (strchr(open, '/') || strchr(open, ':')))
+			return open;
+	}
 	if (tl > 3 && t[tl - 1] == ')') {
 		const char *open = strrchr(t, '(');
 		static const char *const paren[] = {"foto ", "foto:", "photo ", "photo:", "credit", "\xc2\xa9", "ph. ",

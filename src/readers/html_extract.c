@@ -2598,6 +2598,8 @@ static int furniture_label(const char *lower)
 	return 0;
 }
 
+static size_t words_in(const char *s);
+
 static int furniture_line(const gal_node *n, const char *key)
 {
 	size_t len;
@@ -2607,6 +2609,30 @@ static int furniture_line(const gal_node *n, const char *key)
 	if (furniture_label(key))
 		return 1;
 	size_t total = strlen(key);
+	/* a rule typed out ("___", "* * *" between a story and its notes) */
+	size_t marks = 0;
+	const char *q = key;
+	while (*q == '_' || *q == '-' || *q == '*' || *q == '=' || *q == '~' || *q == ' ')
+		marks += *q++ != ' ';
+	if (!*q && marks >= 3)
+		return 1;
+	/* a headline of another story in capitals, a link of its own between paragraphs ("MISSING KAYAKER FOUND
+	 * ALIVE ...") */
+	const gal_node *only = n->type == GAL_NODE_PARAGRAPH ? n : NULL;
+	while (only && only->first && only->first == only->last &&
+	       (only == n || only->type == GAL_NODE_STRONG || only->type == GAL_NODE_EMPH))
+		only = only->first;
+	if (total < 160 && only && only != n && only->type == GAL_NODE_LINK && words_in(key) >= 4) {
+		char *t = gal_node_text(n);
+		int caps = t != NULL, letters = 0;
+		for (const unsigned char *c = (const unsigned char *)t; t && *c && caps; c++) {
+			caps = !(*c >= 'a' && *c <= 'z');
+			letters += *c >= 'A' && *c <= 'Z';
+		}
+		free(t);
+		if (caps && letters >= 12)
+			return 1;
+	}
 	/* "Please turn on JavaScript to use this feature", "You need to enable JavaScript to run this app" */
 	if (total < 160 && strstr(key, "javascript") &&
 	    (strstr(key, "enable") || strstr(key, "turn on") || strstr(key, "switch on") || strstr(key, "requires") ||
