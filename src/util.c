@@ -206,6 +206,15 @@ int gal_strcasecmp(const char *a, const char *b)
 	return lower((unsigned char)*a) - lower((unsigned char)*b);
 }
 
+const char *gal_strcasestr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!gal_strncasecmp(hay, needle, n))
+			return hay;
+	return n ? NULL : hay;
+}
+
 int gal_strncasecmp(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -348,6 +357,65 @@ static int loose_skip(unsigned char c)
 	return c && c < 0x80 && !(c >= '0' && c <= '9') && !((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
+size_t gal_utf8_lower(unsigned char *p)
+{
+	if (*p < 0x80) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 32;
+		return 1;
+	}
+	if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
+		p[1] += 0x20; /* À-Þ */
+	else if (*p == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
+		p[1] += 0x20; /* А-П */
+	else if (*p == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF)
+		p[0] = 0xD1, p[1] -= 0x20; /* Р-Я */
+	else if (*p == 0xD0 && p[1] == 0x81)
+		p[0] = 0xD1, p[1] = 0x91; /* Ё */
+	size_t n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+	for (size_t i = 1; i < n; i++)
+		if (!p[i])
+			return i; /* a truncated sequence: never step over the NUL */
+	return n;
+}
+
+/* One character of s, lower-cased, into out (5 bytes); its length in s. */
+static size_t lower_one(const char *s, unsigned char *out)
+{
+	size_t n = 0;
+	while (n < 4 && s[n] && (n == 0 || ((unsigned char)s[n] & 0xC0) == 0x80))
+		n++, out[n - 1] = (unsigned char)s[n - 1];
+	out[n] = '\0';
+	gal_utf8_lower(out);
+	return n;
+}
+
+const char *gal_ci_skip(const char *s, const char *prefix)
+{
+	while (*prefix) {
+		unsigned char a[5], b[5];
+		size_t la = lower_one(s, a), lb = lower_one(prefix, b);
+		if (!la || la != lb || memcmp(a, b, la))
+			return NULL;
+		s += la, prefix += lb;
+	}
+	return s;
+}
+
+int gal_ci_equal(const char *a, const char *b)
+{
+	const char *end = gal_ci_skip(a, b);
+	return end && !*end;
+}
+
+int gal_ci_contains(const char *hay, const char *needle)
+{
+	for (; *hay; hay++)
+		if (((unsigned char)*hay & 0xC0) != 0x80 && gal_ci_skip(hay, needle))
+			return 1;
+	return !*needle;
+}
+
 int gal_loose_equal(const char *a, const char *b, int prefix)
 {
 	size_t i = 0, j = 0;
@@ -359,13 +427,16 @@ int gal_loose_equal(const char *a, const char *b, int prefix)
 			j += (unsigned char)b[j] == 0xC2 ? 2 : 1;
 		if (!a[i] || !b[j])
 			return prefix || (!a[i] && !b[j]);
-		char ca = a[i], cb = b[j];
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 32;
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 32;
-		if (ca != cb)
+		if ((unsigned char)a[i] < 0x80 && (unsigned char)b[j] < 0x80) {
+			if (lower((unsigned char)a[i]) != lower((unsigned char)b[j]))
+				return 0;
+			i++, j++;
+			continue;
+		}
+		unsigned char ca[5], cb[5];
+		size_t la = lower_one(a + i, ca), lb = lower_one(b + j, cb);
+		if (la != lb || memcmp(ca, cb, la))
 			return 0;
-		i++, j++;
+		i += la, j += lb;
 	}
 }

@@ -339,6 +339,20 @@ static void unit_utf8(void)
 	char *c = gal_collapse_ws("  a \t\n b\xc2\xa0 ");
 	CHECK(c && !strcmp(c, "a b"), "collapse_ws: '%s'", c);
 	free(c);
+	/* case folding beyond ASCII: a Cyrillic, an accented capital (the extractor compares lower-cased keys with
+	 * the page's headline, deck and bylines) */
+	CHECK(gal_loose_equal("\xd0\xa1\xd1\x83\xd0\xb4\xd0\xbd\xd0\xbe", "\xd1\x81\xd1\x83\xd0\xb4\xd0\xbd\xd0\xbe", 0),
+	      "loose_equal: capital and small Cyrillic");
+	CHECK(!gal_loose_equal("\xd0\xa1\xd1\x83\xd0\xb4", "\xd1\x81\xd1\x83\xd1\x82", 0), "loose_equal: other letters");
+	CHECK(gal_ci_equal("\xc3\x89LAN", "\xc3\xa9lan") && !gal_ci_equal("\xc3\x89LAN", "elan"), "ci_equal: E acute");
+	CHECK(gal_ci_skip("\xd0\x90\xd0\xbd\xd0\xbd\xd0\xb0 wrote", "\xd0\xb0\xd0\xbd\xd0\xbd\xd0\xb0") != NULL &&
+		  !strcmp(gal_ci_skip("\xd0\x90\xd0\xbd\xd0\xbd\xd0\xb0 wrote", "\xd0\xb0\xd0\xbd\xd0\xbd\xd0\xb0"), " wrote"),
+	      "ci_skip: a Cyrillic name as prefix");
+	CHECK(gal_ci_contains("by \xd0\x81LKA", "\xd1\x91lka") && !gal_ci_contains("by elka", "\xd1\x91lka"),
+	      "ci_contains: capital IO folds to small io");
+	CHECK(gal_ci_skip("\xd0", "\xd0\x90") == NULL && gal_ci_equal("", ""), "ci: a truncated sequence, empty strings");
+	CHECK(gal_strcasestr("x/placeholder-16x9.PNG", "16X9.png") != NULL && !gal_strcasestr("abc", "abd"),
+	      "strcasestr");
 }
 
 static void unit_dates(void)

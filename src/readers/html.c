@@ -12,6 +12,7 @@
 #include <libxml/parserInternals.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #define FMT "HTML"
@@ -303,12 +304,29 @@ static int deeper(hctx *c)
 	return 1;
 }
 
+/* A stand-in picture shown until a script loads the real one: the element says it is lazy, or the file's
+ * name says what it is ("placeholder-16x9.png", "blank.gif", "spacer.gif"). */
+static int placeholder_src(const xmlNode *img, const char *src)
+{
+	const char *cls = gal_dom_attr(img, "class");
+	if (cls && gal_strcasestr(cls, "lazy"))
+		return 1;
+	const char *name = strrchr(src, '/');
+	name = name ? name + 1 : src;
+	static const char *const stand_in[] = {"placeholder", "blank.", "spacer", "transparent.", "pixel.", "1x1.",
+					       "lazy", "loading.", "grey.", "gray.", NULL};
+	for (size_t i = 0; stand_in[i]; i++)
+		if (gal_strcasestr(name, stand_in[i]))
+			return 1;
+	return 0;
+}
+
 static const char *image_src(const xmlNode *img)
 {
 	const char *src = gal_dom_attr(img, "src");
 	/* lazy-loading pages put a placeholder in src and the real image elsewhere */
 	const char *lazy[] = {"data-src", "data-original", "data-lazy-src", "data-url"};
-	if (!src || !*src || !strncmp(src, "data:", 5))
+	if (!src || !*src || !strncmp(src, "data:", 5) || placeholder_src(img, src))
 		for (size_t i = 0; i < sizeof lazy / sizeof *lazy; i++) {
 			const char *v = gal_dom_attr(img, lazy[i]);
 			if (v && *v)
@@ -1304,6 +1322,15 @@ static int caption_box(const xmlNode *x)
 	return 1;
 }
 
+/* Whether an element with text follows k among its siblings. */
+static int caption_follows(const xmlNode *k)
+{
+	for (const xmlNode *n = k->next; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && kind_of(n) != K_SKIP && !blank_elem(n))
+			return 1;
+	return 0;
+}
+
 /* A box (<div>, a CMS's media <article> or <section>) that is a figure without the element: one image and one
  * short caption beside it (a caption element, or a box of caption and credit blocks), and maybe a credit element
  * of its own after the caption. */
@@ -1326,6 +1353,9 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 			*img = i;
 		else if (!i && !k->children)
 			continue; /* an empty placeholder (a background layer) */
+		else if (!*cap && !*credit && has_class_word(k, credit_words) && (!holds_blocks(k) || caption_box(k)) &&
+			 caption_follows(k))
+			*credit = k; /* the credit set above the caption ("media__copyright", then "media__info") */
 		else if (!*cap && (kind_of(k) == K_INLINE || kind_of(k) == K_BLOCK || kind_of(k) == K_P ||
 				   kind_of(k) == K_FIGCAPTION) &&
 			 (!holds_blocks(k) || caption_box(k)))
@@ -1353,6 +1383,44 @@ int gal_html_figure_like(const xmlNode *x)
 		return n > 0;
 	}
 	return implicit_figure(x, &img, &cap, &credit);
+}
+
+/* A box a CMS sets as a quotation (<div class="article__quote">, "pullquote", "quote-box"): a class word "quote",
+ * "blockquote", "pullquote" or "quotation", prose only, and not inside a quotation already. */
+static int quote_box(const xmlNode *x, const gal_node *container)
+{
+	const char *cls = gal_dom_attr(x, "class");
+	const char *name = (const char *)x->name;
+	if (!cls || (strcmp(name, "div") && strcmp(name, "section") && strcmp(name, "aside")))
+		return 0;
+	static const char *const words[] = {"quote", "blockquote", "pullquote", "quotation", NULL};
+	int hit = 0;
+	for (const char *p = cls; *p && !hit;) {
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (isalnum((unsigned char)*p))
+			p++;
+		for (size_t i = 0; words[i] && !hit; i++)
+			hit = (size_t)(p - w) == strlen(words[i]) && !gal_strncasecmp(w, words[i], (size_t)(p - w));
+	}
+	if (!hit)
+		return 0;
+	for (const gal_node *a = container; a; a = a->parent)
+		if (a->type == GAL_NODE_BLOCKQUOTE)
+			return 0;
+	int text = 0;
+	for (const xmlNode *k = x->children; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
+		if (k->type == XML_TEXT_NODE)
+			text |= !gal_dom_is_blank(k);
+		else if (k->type == XML_ELEMENT_NODE) {
+			kind kk = kind_of(k);
+			if (kk == K_TABLE || kk == K_LIST || kk == K_DL || kk == K_IMG || kk == K_FIGURE || kk == K_H ||
+			    kk == K_BQ || kk == K_A)
+				return 0; /* a box of quotes with pictures or links is a module, not a quotation */
+		}
+	}
+	return text;
 }
 
 static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
@@ -1411,7 +1479,9 @@ static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
 	}
 	default: { /* transparent containers, and inline elements that hold blocks */
 		const xmlNode *img, *cap, *credit;
-		if (implicit_figure(x, &img, &cap, &credit)) {
+		if (quote_box(x, container))
+			blockquote(c, x, container, NULL);
+		else if (implicit_figure(x, &img, &cap, &credit)) {
 			gal_node *fig = add(c, container, GAL_NODE_FIGURE);
 			if (fig) {
 				set_image(fig, img);

@@ -902,6 +902,37 @@ static int prose_para(const xmlNode *x)
 	return is_name(x, "p") && r && r->text >= 80 && r->link * 10 < r->text * 3;
 }
 
+/* Prose paragraphs an element writes as text runs between line breaks, not as <p>s ("text<br><br>text"), as
+ * older CMSs do: runs of 80 bytes or more, mostly not links. Blocks inside the element end a run. */
+static size_t br_paras(const xmlNode *x)
+{
+	const rec *r = R(x);
+	if (!r || r->own_text < 80 || is_name(x, "p"))
+		return 0;
+	size_t n = 0, text = 0, link = 0, commas = 0;
+	for (const xmlNode *k = x->children;; k = k->next) {
+		int end = !k;
+		if (k && k->type == XML_TEXT_NODE && k->content)
+			measure_text((const char *)k->content, &text, &commas);
+		else if (k && k->type == XML_ELEMENT_NODE && k->_private) {
+			const rec *kr = R(k);
+			if (is_name(k, "br") || kr->cls == GAL_HE_BLOCK)
+				end = 1;
+			else {
+				text += kr->text;
+				link += is_name(k, "a") ? kr->text : kr->link;
+			}
+		}
+		if (end) {
+			n += text >= 80 && link * 10 < text * 3;
+			text = link = 0;
+		}
+		if (!k)
+			break;
+	}
+	return n;
+}
+
 /* Counts teasers (headline links) and prose paragraphs under root. */
 static size_t teasers(const xmlNode *root, size_t *prose)
 {
@@ -919,6 +950,8 @@ static size_t teasers(const xmlNode *root, size_t *prose)
 				down = 0;
 			} else if (!r || r->raw_text == 0)
 				down = 0;
+			else
+				*prose += br_paras(x);
 		}
 		x = gal_dom_next(x, root, down && x->type == XML_ELEMENT_NODE);
 	}
@@ -933,7 +966,10 @@ static size_t prose_run(const xmlNode *root)
 	const xmlNode *x = root;
 	while (x) {
 		if (x->type == XML_ELEMENT_NODE && x->_private) {
-			size_t run = 0;
+			size_t run = br_paras(x);
+			if (run > best)
+				best = run;
+			run = 0;
 			for (const xmlNode *k = x->children; k; k = k->next) {
 				if (k->type == XML_TEXT_NODE) {
 					if (!gal_dom_is_blank(k))
@@ -1296,32 +1332,10 @@ static size_t count_cta(const char *lower)
 
 /* Lower-cases the character at p in place if it is ASCII, a Latin-1 letter or Cyrillic (each keeps its byte
  * length); returns the bytes to step over. Other characters are left alone, whatever their length. */
-static size_t lower_char(unsigned char *p)
-{
-	if (*p < 0x80) {
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 32;
-		return 1;
-	}
-	if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
-		p[1] += 0x20; /* À-Þ */
-	else if (*p == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
-		p[1] += 0x20; /* А-П */
-	else if (*p == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF)
-		p[0] = 0xD1, p[1] -= 0x20; /* Р-Я */
-	else if (*p == 0xD0 && p[1] == 0x81)
-		p[0] = 0xD1, p[1] = 0x91; /* Ё */
-	size_t n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
-	for (size_t i = 1; i < n; i++)
-		if (!p[i])
-			return i; /* a truncated sequence: never step over the NUL */
-	return n;
-}
-
 static char *lower_text(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; p && *p;)
-		p += lower_char(p);
+		p += gal_utf8_lower(p);
 	return s;
 }
 
@@ -1392,6 +1406,8 @@ static int form_control(const xmlNode *x)
 	return is_name(x, "input") || is_name(x, "button") || is_name(x, "select") || is_name(x, "textarea") ||
 	       is_name(x, "form");
 }
+
+static int image_elem(const xmlNode *x) { return is_name(x, "img"); }
 
 static int password_field(const xmlNode *x) { return input_of_type(x, "password"); }
 
@@ -1533,10 +1549,11 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 		if (label)
 			return 1;
 	}
-	/* the placeholder of an embed that needs scripts (it has a <noscript> fallback) */
+	/* the placeholder of an embed that needs scripts (it has a <noscript> fallback); a lazy picture's
+	 * fallback is the picture itself, and its box is a figure */
 	if (r->raw_text < 200)
 		for (const xmlNode *k = x->children; k; k = k->next)
-			if (is_name(k, "noscript"))
+			if (is_name(k, "noscript") && !any_below(k, image_elem))
 				return 1;
 	double ld = link_density(r);
 	int list = is_name(x, "ul") || is_name(x, "ol");
@@ -1596,16 +1613,22 @@ static void prune(ectx *e, const xmlNode *root)
 				fprintf(stderr, "pruned %s line %d [%s]\n", (const char *)x->name, x->line, hh.s);
 			}
 			x = (xmlNode *)gal_dom_next(x, root, 0);
-			/* the article's own <header> goes, but for its lead picture */
+			/* the article's own <header> goes, but for its lead picture, which is pruned in turn (a "Purchase
+			 * Licensing Rights" link in its caption) */
+			xmlNode *moved = NULL;
 			if (is_name(dead, "header"))
 				for (xmlNode *k = dead->children, *nk; k; k = nk) {
 					nk = (xmlNode *)gal_dom_next(k, dead, k->type == XML_ELEMENT_NODE);
 					if (k->type == XML_ELEMENT_NODE && (is_name(k, "figure") || gal_html_figure_like(k))) {
 						nk = (xmlNode *)gal_dom_next(k, dead, 0);
 						gal_dom_insert_before(k, dead);
+						if (!moved)
+							moved = k;
 					}
 				}
 			gal_dom_unlink(dead);
+			if (moved && moved->children)
+				x = moved->children;
 		} else
 			x = (xmlNode *)gal_dom_next(x, root, element);
 	}
@@ -1639,8 +1662,10 @@ static const char *after_by(const char *s);
 static void cut_after_names(char *s, int strict)
 {
 	static const char *const cuts[] = {" | ", "|", " \xc2\xb7 ", " \xe2\x80\xa2 ", " \xe2\x80\x94 ", NULL};
+	/* " / " sets off the agency ("Name / PTI"); a date label may follow the name with no space where the page
+	 * sets them in elements side by side ("Jane DoeUpdated: May 8") */
 	static const char *const more[] = {" - ", "\n", " published", " updated", " posted", " Published", " Updated",
-					   " Posted", NULL};
+					   " Posted", " / ", "Updated:", "Published:", "Posted:", NULL};
 	for (int pass = 0; pass < 1 + strict; pass++)
 		for (const char *const *c = pass ? more : cuts; *c; c++) {
 			char *q = strstr(s, *c);
@@ -2128,10 +2153,12 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			p = p->prev;
 		if (p && p->type == XML_ELEMENT_NODE && p->_private && !is_junk(e, R(p))) {
 			char *t = gal_html_text(p);
-			size_t words = t && *t ? 1 : 0;
+			size_t words = t && *t ? 1 : 0, digits = 0, marks = 0;
 			for (const char *q = t; q && *q; q++)
-				words += *q == ' ';
-			if (t && *t && strlen(t) <= 30 && words <= 3 && !strpbrk(t, "/>|\xc2") && !strstr(t, "\xe2\x80\xba"))
+				words += *q == ' ', digits += *q >= '0' && *q <= '9', marks += !gal_is_space((unsigned char)*q);
+			/* (mostly figures is a time and a view count, not a section: "10:00 12.06.2025 3 105") */
+			if (t && *t && strlen(t) <= 30 && words <= 3 && !strpbrk(t, "/>|\xc2") && !strstr(t, "\xe2\x80\xba") &&
+			    digits * 3 <= marks)
 				s->kicker = t;
 			else
 				free(t);
@@ -2413,6 +2440,11 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 			cut_deck(ex, s.deck);
 		for (size_t i = 0; i < ex->nroots; i++)
 			prune(&e, ex->roots[i]);
+		for (size_t i = 0; e.debug && i < ex->nroots; i++) {
+			hstr hh;
+			hstr_of(&e, ex->roots[i], &hh);
+			fprintf(stderr, "root %s line %d [%s]\n", (const char *)ex->roots[i]->name, ex->roots[i]->line, hh.s);
+		}
 	}
 
 	/* metadata as shown */
@@ -2479,7 +2511,7 @@ static char *key_upto(const gal_node *n, size_t limit)
 				len = (size_t)(end - p);
 			memcpy(out + o, p, len);
 			out[o + len] = '\0';
-			lower_char((unsigned char *)out + o);
+			gal_utf8_lower((unsigned char *)out + o);
 			o += len;
 			p += len;
 		}
@@ -2762,7 +2794,7 @@ static size_t words_in(const char *s)
 
 static int contains_ci(const char *hay, const char *needle)
 {
-	return *needle && gal_dom_contains_ci(hay, needle);
+	return *needle && gal_ci_contains(hay, needle);
 }
 
 static const char *const date_labels[] = {"updated", "published", "posted", "last updated", "modified",
@@ -2774,8 +2806,9 @@ static const char *const date_labels[] = {"updated", "published", "posted", "las
 /* Whether a short block at the top of the body repeats the article header. */
 static int header_line_(gal_node *n, gal_meta *m, int deck);
 
-/* The deck is dropped from the top of the body only when header lines follow it (a deck above the byline);
- * a description that merely repeats the opening paragraph leaves that paragraph alone. */
+/* The deck is dropped from the top of the body only when header lines or the lead picture follow it (a deck
+ * above the byline, a standfirst above the picture); a description that merely repeats the opening paragraph
+ * leaves that paragraph alone. */
 static int header_line(gal_node *n, gal_meta *m)
 {
 	if (header_line_(n, m, 0))
@@ -2784,7 +2817,8 @@ static int header_line(gal_node *n, gal_meta *m)
 		return 0;
 	int k = 0;
 	for (gal_node *x = n->next; x && k < 3; x = x->next, k++)
-		if ((x->type == GAL_NODE_PARAGRAPH || x->type == GAL_NODE_HEADING) && header_line_(x, m, 0))
+		if ((x->type == GAL_NODE_PARAGRAPH || x->type == GAL_NODE_HEADING) ? header_line_(x, m, 0)
+										    : x->type == GAL_NODE_FIGURE && !k)
 			return 1;
 	return 0;
 }
@@ -2811,7 +2845,7 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 		drop = m->deck && gal_loose_equal(key, m->deck, 0);
 	} else if (m->deck && gal_loose_equal(key, m->deck, 0))
 		drop = 0;
-	else if (m->section && core_len == strlen(m->section) && !gal_strncasecmp(core, m->section, core_len))
+	else if (m->section && gal_ci_skip(core, m->section) == core + core_len)
 		drop = 1;
 	else if (n->type == GAL_NODE_PARAGRAPH && len < 200 && after_by(key) && byline_shape(n)) {
 		drop = 1;
@@ -3090,7 +3124,7 @@ static int byline_again(const gal_node *n, const gal_meta *m)
 	int drop = 0;
 	for (size_t i = 0; by && i < m->nbylines && !drop; i++) {
 		const char *name = m->bylines[i].name;
-		drop = name && !gal_strncasecmp(by, name, strlen(name));
+		drop = name && gal_ci_skip(by, name);
 	}
 	free(key);
 	return drop;
@@ -3107,9 +3141,9 @@ static int portrait(const gal_node *n, const gal_meta *m, int bio)
 	int yes = 0;
 	for (size_t i = 0; i < m->nbylines && !yes; i++) {
 		const char *name = m->bylines[i].name;
-		if (name && alt && !n->first && !gal_strcasecmp(alt, name))
+		if (name && alt && !n->first && gal_ci_equal(alt, name))
 			yes = 1;
-		if (name && cap && !gal_strncasecmp(cap, name, strlen(name)))
+		if (name && cap && gal_ci_skip(cap, name))
 			yes = 1;
 	}
 	free(cap);
@@ -3166,7 +3200,7 @@ static int name_line(const gal_node *n, const gal_meta *m)
 	char *t = node_text_collapsed(n);
 	int yes = 0;
 	for (size_t i = 0; t && i < m->nbylines && !yes; i++)
-		yes = m->bylines[i].name && !gal_strcasecmp(t, m->bylines[i].name);
+		yes = m->bylines[i].name && gal_ci_equal(t, m->bylines[i].name);
 	free(t);
 	return yes;
 }
@@ -3196,12 +3230,12 @@ static int footer_line(const gal_node *n, gal_meta *m)
 	/* a bio ("Jane Doe covers the courts ...") or contact line naming the author */
 	for (size_t i = 0; i < m->nbylines && !drop && len < 400; i++) {
 		const char *name = m->bylines[i].name;
-		if (name && !gal_strncasecmp(key, name, strlen(name)))
+		if (name && gal_ci_skip(key, name))
 			drop = 1;
 	}
 	/* an author card's name alone, its link to the author's page */
 	for (size_t i = 0; i < m->nbylines && !drop; i++)
-		drop = m->bylines[i].name && !gal_strcasecmp(key, m->bylines[i].name);
+		drop = m->bylines[i].name && gal_ci_equal(key, m->bylines[i].name);
 	for (size_t i = 0; author_links[i] && !drop; i++)
 		drop = !strncmp(key, author_links[i], strlen(author_links[i])) && len < 80;
 	/* a call for readers' contributions: "Have something to say? Submit a letter ...", "Got a tip? Email ..." */
