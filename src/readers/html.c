@@ -528,6 +528,27 @@ static int blank_element(const xmlNode *x)
 	return 1;
 }
 
+static int enlarge_link(const xmlNode *k);
+
+/* Whether x shows nothing but a picture viewer's controls: buttons, "Enlarge this image", no picture and no
+ * other text (a viewer's box beside the picture). */
+static int controls_only(const xmlNode *x, int depth)
+{
+	for (const xmlNode *k = x->children; k; k = k->next) {
+		if (k->type == XML_TEXT_NODE) {
+			if (!gal_dom_is_blank(k))
+				return 0;
+		} else if (k->type == XML_ELEMENT_NODE) {
+			kind kk = kind_of(k);
+			if (kk == K_SKIP || kk == K_BR || enlarge_link(k))
+				continue;
+			if (kk == K_IMG || depth >= 4 || !controls_only(k, depth + 1))
+				return 0;
+		}
+	}
+	return 1;
+}
+
 static const xmlNode *lone_image(const xmlNode *x, int depth)
 {
 	const xmlNode *img = NULL;
@@ -542,7 +563,8 @@ static const xmlNode *lone_image(const xmlNode *x, int depth)
 			 * them as empty, nests the rest of the picture in them) */
 			int source = !strcmp((const char *)k->name, "source");
 			/* (and wrappers emptied by the extractor: a picture's share buttons) */
-			if (kk == K_SKIP || kk == K_BR || (source && !k->children) || (kk != K_IMG && blank_element(k)))
+			if (kk == K_SKIP || kk == K_BR || (source && !k->children) || (kk != K_IMG && blank_element(k)) ||
+			    enlarge_link(k) || (kk != K_IMG && controls_only(k, 0)))
 				continue;
 			if (img && kk == K_IMG && same_image(img, k))
 				continue; /* the same picture twice (an AMP copy beside a lazy one) */
@@ -620,17 +642,27 @@ static int credit_like(const xmlNode *k)
 	return yes;
 }
 
-/* A caption's link to the picture's full size ("Enlarge", "Expand"), and a separator after it ("/", "|"). */
+/* A caption's link to the picture's full size ("Enlarge", "Enlarge this image"), and a separator after it ("/",
+ * "|"); the caption's own switches ("hide caption", "toggle caption"). */
 static int enlarge_link(const xmlNode *k)
 {
-	if (k->type != XML_ELEMENT_NODE || kind_of(k) != K_A)
+	if (k->type != XML_ELEMENT_NODE)
+		return 0;
+	kind kk = kind_of(k);
+	int link = kk == K_A;
+	if (!link && kk != K_INLINE && kk != K_STRONG && kk != K_EM)
 		return 0;
 	static const char *const words[] = {"enlarge", "expand", "zoom", "view larger", "vergrößern", "agrandir",
-					    "ampliar", "ingrandisci", NULL};
+					    "ampliar", "ingrandisci", "enlarge this image", "enlarge image",
+					    "expand image", "view full size", NULL};
+	static const char *const switches[] = {"hide caption", "toggle caption", "show caption", "close caption",
+					       NULL};
 	char *t = dom_text_collapsed(k);
 	int yes = 0;
-	for (size_t i = 0; t && words[i] && !yes; i++)
+	for (size_t i = 0; t && link && words[i] && !yes; i++)
 		yes = !gal_strcasecmp(t, words[i]);
+	for (size_t i = 0; t && switches[i] && !yes; i++)
+		yes = !gal_strcasecmp(t, switches[i]);
 	free(t);
 	return yes;
 }
@@ -1371,6 +1403,11 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 	size_t n = t ? strlen(t) : 0;
 	free(t);
 	return n > 0 && n < 400;
+}
+
+int gal_html_picture_box(const xmlNode *x)
+{
+	return x->type == XML_ELEMENT_NODE && kind_of(x) != K_IMG && lone_image(x, 0) != NULL;
 }
 
 int gal_html_figure_like(const xmlNode *x)

@@ -1143,6 +1143,12 @@ static int titled(const xmlNode *x)
 			return 0;
 		if (k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '4' && !k->name[2])
 			return 1;
+		/* a CMS field's label above its content ("<div class=field__label>Contact</div>") */
+		if (k->next && k->_private && R(k)->text && R(k)->text <= 30 && !R(k)->link &&
+		    (is_name(k, "div") || is_name(k, "span") || is_name(k, "strong") || is_name(k, "b")) && !ends_sentence(k)) {
+			const char *cls = gal_dom_attr(k, "class");
+			return cls && gal_dom_contains_ci(cls, "label");
+		}
 		/* a wrapper of one element (CMS field markup) */
 		if (!k->next || (k->next->type == XML_TEXT_NODE && gal_dom_is_blank(k->next) && !k->next->next))
 			return titled(k);
@@ -1171,6 +1177,23 @@ static int figure_or_list_box(const xmlNode *x, int list)
 	return 0;
 }
 
+static char *lower_text(char *s);
+
+/* The story's source note right after it: "Source: Agency", "Quelle: dpa", "Fuente: EFE". */
+static int source_note(const xmlNode *x)
+{
+	static const char *const labels[] = {"source:", "sources:", "quelle:", "quellen:", "fuente:", "fuentes:",
+					     "fonte:", "fonti:", "source :", "sources :", "kaynak:", "bron:", "kÃ¤lla:",
+					     "Ð¸ÑÑÐ¾ÑÐ½Ð¸Ðº:", /* источник: */
+					     "æ¥æºï¼", /* 来源： */ NULL};
+	char *t = lower_text(gal_html_text(x));
+	int yes = 0;
+	for (size_t i = 0; t && labels[i] && !yes; i++)
+		yes = !strncmp(t, labels[i], strlen(labels[i])) && strlen(t) > strlen(labels[i]) + 1;
+	free(t);
+	return yes;
+}
+
 static int belongs(const ectx *e, const rec *t, const rec *r, int prev_belongs)
 {
 	const xmlNode *k = r->x;
@@ -1188,7 +1211,7 @@ static int belongs(const ectx *e, const rec *t, const rec *r, int prev_belongs)
 	if (is_name(k, "p") || is_name(k, "blockquote") || ((r->flags & F_TEXTBLOCK) && !is_name(k, "li"))) {
 		if (r->text > 80 && ld < 0.25)
 			return 1;
-		return r->text <= 80 && ld == 0 && ends_sentence(k);
+		return r->text <= 80 && ld == 0 && (ends_sentence(k) || (prev_belongs && source_note(k)));
 	}
 	if (is_name(k, "figure") || is_name(k, "table") || is_name(k, "ul") || is_name(k, "ol") ||
 	    figure_or_list_box(k, 0) || figure_or_list_box(k, 1))
@@ -1407,7 +1430,16 @@ static int form_control(const xmlNode *x)
 	       is_name(x, "form");
 }
 
-static int image_elem(const xmlNode *x) { return is_name(x, "img"); }
+/* An image that is a picture, not a tracking pixel (width="1" height="1"). */
+static int picture_elem(const xmlNode *x)
+{
+	if (!is_name(x, "img"))
+		return 0;
+	const char *w = gal_dom_attr(x, "width"), *h = gal_dom_attr(x, "height");
+	return !(w && *w >= '0' && *w <= '9' && atoi(w) < 50) && !(h && *h >= '0' && *h <= '9' && atoi(h) < 50);
+}
+
+static int noscript_picture(const xmlNode *x) { return is_name(x, "noscript") && any_below(x, picture_elem); }
 
 static int password_field(const xmlNode *x) { return input_of_type(x, "password"); }
 
@@ -1553,12 +1585,12 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 	 * fallback is the picture itself, and its box is a figure */
 	if (r->raw_text < 200)
 		for (const xmlNode *k = x->children; k; k = k->next)
-			if (is_name(k, "noscript") && !any_below(k, image_elem))
+			if (is_name(k, "noscript") && !any_below(k, picture_elem))
 				return 1;
 	double ld = link_density(r);
 	int list = is_name(x, "ul") || is_name(x, "ol");
-	if (ld > (list ? 0.6 : 0.5) && r->text < 3000)
-		return 1; /* link lists, "more from" grids */
+	if (ld > (list ? 0.6 : 0.5) && r->text < 3000 && !(r->text < 40 && gal_html_picture_box(x)))
+		return 1; /* link lists, "more from" grids; not a picture with its "Enlarge" link */
 	/* a box of links under a heading that says what it is ("Explore more", "Related", "Most read") */
 	if (ld > 0.25 && r->text < 3000) {
 		const xmlNode *h = NULL;
@@ -1583,8 +1615,9 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 		((rec *)r)->flags |= F_NO_CTA;
 		return 0;
 	}
-	/* a form inside the story (a sign-up, "Ask us a question", a poll) or a player */
-	if (r->text < 300 && any_below(x, field_or_player))
+	/* a form inside the story (a sign-up, "Ask us a question", a poll) or a player; not a chart drawn by a
+	 * script whose picture is in its <noscript> */
+	if (r->text < 300 && any_below(x, field_or_player) && !any_below(x, noscript_picture))
 		return 1;
 	if (r->text < 700) {
 		size_t hits = low ? count_cta(low) : 0;

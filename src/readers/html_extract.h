@@ -26,6 +26,9 @@ int gal_html_elem_class(const xmlNode *x);
 
 /* Whether the reader maps x to a figure: a <figure> with a picture, or a box of one picture and its caption. */
 int gal_html_figure_like(const xmlNode *x);
+/* Whether x is a box holding one picture and nothing else visible but its viewer's controls ("Enlarge this
+ * image"). */
+int gal_html_picture_box(const xmlNode *x);
 
 /* Text of a DOM subtree as a browser shows it, white space collapsed. */
 char *gal_html_text(const xmlNode *x);
