@@ -1430,6 +1430,33 @@ static int form_control(const xmlNode *x)
 	       is_name(x, "form");
 }
 
+/* A shop's button: a link marked sponsored (rel="sponsored"), or one that names a price and a shop ("$42 at
+ * Amazon", "£29 at Argos", "49 € bei Otto"). */
+static int buy_button(const xmlNode *x)
+{
+	if (!is_name(x, "a") || !no_loose_text(x->parent))
+		return 0; /* (a sponsored link in running text is the story's) */
+	const char *rel = gal_dom_attr(x, "rel");
+	if (rel && has_word(rel, "sponsored"))
+		return 1;
+	const rec *r = R(x);
+	if (!r || !r->raw_text || r->raw_text > 40)
+		return 0;
+	char *t = gal_html_text(x);
+	const char *p = t;
+	int price = 0;
+	if (p && (*p == '$' || !strncmp(p, "\xc2\xa3", 2) || !strncmp(p, "\xe2\x82\xac", 3)))
+		p += *p == '$' ? 1 : (unsigned char)*p == 0xC2 ? 2 : 3;
+	while (p && ((*p >= '0' && *p <= '9') || *p == '.' || *p == ','))
+		p++, price++;
+	if (p && price && !strncmp(p, " \xe2\x82\xac", 4))
+		p += 4;
+	int yes = price && p && (!strncmp(p, " at ", 4) || !strncmp(p, " bei ", 5) || !strncmp(p, " chez ", 6) ||
+				 !strncmp(p, " en ", 4) || !strncmp(p, " su ", 4));
+	free(t);
+	return yes;
+}
+
 /* An image that is a picture, not a tracking pixel (width="1" height="1"). */
 static int picture_elem(const xmlNode *x)
 {
@@ -1615,6 +1642,9 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 		((rec *)r)->flags |= F_NO_CTA;
 		return 0;
 	}
+	/* a product card: a short box with a buy button ("$279 at Best Buy", a sponsored link) */
+	if (r->text < 500 && any_below(x, buy_button))
+		return 1;
 	/* a form inside the story (a sign-up, "Ask us a question", a poll) or a player; not a chart drawn by a
 	 * script whose picture is in its <noscript> */
 	if (r->text < 300 && any_below(x, field_or_player) && !any_below(x, noscript_picture))
@@ -2698,6 +2728,17 @@ static int furniture_line(const gal_node *n, const char *key)
 		if (caps && letters >= 12)
 			return 1;
 	}
+	/* an affiliate disclosure: "If you click on links we provide, we may receive compensation." */
+	if (total < 400) {
+		static const char *const affiliate[] = {"may receive compensation", "may earn a commission",
+							"may earn a small commission", "may receive a commission",
+							"may get a commission", "may earn an affiliate commission",
+							"may collect a share of sales", "earn from qualifying purchases",
+							"we may earn money", NULL};
+		for (size_t i = 0; affiliate[i]; i++)
+			if (strstr(key, affiliate[i]))
+				return 1;
+	}
 	/* "Please turn on JavaScript to use this feature", "You need to enable JavaScript to run this app" */
 	if (total < 160 && strstr(key, "javascript") &&
 	    (strstr(key, "enable") || strstr(key, "turn on") || strstr(key, "switch on") || strstr(key, "requires") ||
@@ -3119,7 +3160,12 @@ static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:"
 					      "themen:", "schlagworte:", "sujets:", "temas:", "etichette:",
 					      /* "Found a mistake? Select the text and press Ctrl+Enter" */
 					      "found a mistake", "found a typo", "spotted a mistake", "spotted an error",
-					      "\xd0\xbd\xd0\xb0\xd1\x88\xd0\xbb\xd0\xb8 \xd0\xbe\xd1\x88\xd0\xb8\xd0\xb1\xd0\xba\xd1\x83", NULL};
+					      "\xd0\xbd\xd0\xb0\xd1\x88\xd0\xbb\xd0\xb8 \xd0\xbe\xd1\x88\xd0\xb8\xd0\xb1\xd0\xba\xd1\x83",
+					      /* the editor on duty (zh: 责任编辑, 責任編輯, 编辑：), a tip line (ko: 제보는) */
+					      "\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91", "\xe8\xb2\xac\xe4\xbb\xbb\xe7\xb7\xa8\xe8\xbc\xaf",
+					      "(\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91", "\xef\xbc\x88\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91",
+					      "\xe3\x80\x90\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91", "\xe7\xbc\x96\xe8\xbe\x91\xef\xbc\x9a",
+					      "\xec\xa0\x9c\xeb\xb3\xb4\xeb\x8a\x94 ", NULL};
 
 static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
 					   "all stories by ", "read more by ", "read more from ", "mehr von ",
@@ -3283,9 +3329,16 @@ static int footer_line(const gal_node *n, gal_meta *m)
 	/* "Copyright 2024 Example Wire. All rights reserved." */
 	static const char *const reserved[] = {"all rights reserved", "riproduzione riservata", "tous droits réservés",
 					       "todos los derechos reservados", "alle rechte vorbehalten",
-					       "todos os direitos reservados", NULL};
+					       "todos os direitos reservados",
+					       /* "no reproduction without permission" (ko, ja), "copyright" (zh) */
+					       "\xeb\xac\xb4\xeb\x8b\xa8 \xec\xa0\x84\xec\x9e\xac", "\xeb\xac\xb4\xeb\x8b\xa8\xec\xa0\x84\xec\x9e\xac",
+					       "\xe7\x84\xa1\xe6\x96\xad\xe8\xbb\xa2\xe8\xbc\x89", "\xe7\x89\x88\xe6\x9d\x83\xe6\x89\x80\xe6\x9c\x89",
+					       "\xe7\x89\x88\xe6\xac\x8a\xe6\x89\x80\xe6\x9c\x89", NULL};
 	for (size_t i = 0; reserved[i] && !drop && len < 250; i++)
 		drop = strstr(key, reserved[i]) != NULL;
+	/* the reporter's address alone on a line ("syp@news.example") */
+	if (!drop && len < 80 && !strchr(key, ' ') && strchr(key, '@') && strchr(strchr(key, '@'), '.'))
+		drop = 1;
 	if (!drop && len < 200 && strchr(key, '@') &&
 	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6)))
 		drop = 1;
