@@ -1460,10 +1460,43 @@ static int quote_box(const xmlNode *x, const gal_node *container)
 	return text;
 }
 
+/* Whether x is a table's title set above it when the table carries the same title as its <caption> (the
+ * caption keeps it). */
+static int title_of_next_table(const xmlNode *x)
+{
+	const xmlNode *t = x->next;
+	while (t && t->type != XML_ELEMENT_NODE) {
+		if (t->type == XML_TEXT_NODE && !gal_dom_is_blank(t))
+			return 0;
+		t = t->next;
+	}
+	for (int depth = 0; t && depth < 4 && kind_of(t) != K_TABLE; depth++) {
+		const xmlNode *only = NULL;
+		for (const xmlNode *k = t->children; k; k = k->next)
+			if (k->type == XML_ELEMENT_NODE && kind_of(k) != K_SKIP) {
+				if (only)
+					return 0;
+				only = k;
+			}
+		t = only;
+	}
+	const xmlNode *cap = NULL;
+	for (const xmlNode *k = t && kind_of(t) == K_TABLE ? t->children : NULL; k && !cap; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "caption"))
+			cap = k;
+	if (!cap)
+		return 0;
+	char *a = dom_text_collapsed(x), *b = dom_text_collapsed(cap);
+	int same = a && b && *a && strlen(a) < 200 && gal_loose_equal(a, b, 0);
+	free(a);
+	free(b);
+	return same;
+}
+
 static void block_elem(hctx *c, const xmlNode *x, gal_node *container)
 {
 	kind k = kind_of(x);
-	if (k == K_SKIP)
+	if (k == K_SKIP || ((k == K_BLOCK || k == K_P || k == K_H) && title_of_next_table(x)))
 		return;
 	if (!deeper(c)) {
 		char *t = dom_text_collapsed(x);

@@ -648,6 +648,10 @@ static void facts(ectx *e)
 				   : r->hint_flags;
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
+		/* a table's caption is its title, even when only screen readers get it ("sr-only" under a visible
+		 * title: the reader keeps one of the two) */
+		if (is_name(x, "caption"))
+			r->flags &= ~(F_NEG_HINT | F_STRONG_NEG | F_SOFT_JUNK);
 		/* in a caption, a "byline" is the picture's credit ("tnt-byline", "photo-byline"): part of the caption */
 		const rec *pr = r->parent != SIZE_MAX ? &e->r[r->parent] : NULL;
 		if (pr && (is_name(pr->x, "figcaption") || (pr->flags & F_IN_CAPTION)))
@@ -1157,6 +1161,30 @@ static int titled(const xmlNode *x)
 	return 0;
 }
 
+/* A box that holds a quotation and nothing else (an embedded post: a <blockquote> and its script), or one
+ * inside a quotation. */
+static int quotation_box(const xmlNode *x)
+{
+	for (const xmlNode *a = x->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+		if (is_name(a, "blockquote"))
+			return 1;
+	for (int depth = 0; x && depth < 4; depth++) {
+		if (is_name(x, "blockquote"))
+			return 1;
+		const xmlNode *only = NULL;
+		for (const xmlNode *k = x->children; k; k = k->next) {
+			if (k->type == XML_ELEMENT_NODE && gal_html_elem_class(k) != GAL_HE_SKIP) {
+				if (only)
+					return 0;
+				only = k;
+			} else if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k))
+				return 0;
+		}
+		x = only;
+	}
+	return 0;
+}
+
 /* A picture with its caption (lists: a list), or a box that holds one and nothing else. */
 static int figure_or_list_box(const xmlNode *x, int list)
 {
@@ -1616,8 +1644,10 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 				return 1;
 	double ld = link_density(r);
 	int list = is_name(x, "ul") || is_name(x, "ol");
-	if (ld > (list ? 0.6 : 0.5) && r->text < 3000 && !(r->text < 40 && gal_html_picture_box(x)))
-		return 1; /* link lists, "more from" grids; not a picture with its "Enlarge" link */
+	if (ld > (list ? 0.6 : 0.5) && r->text < 3000 && !(r->text < 40 && gal_html_picture_box(x)) &&
+	    !quotation_box(x))
+		return 1; /* link lists, "more from" grids; not a picture with its "Enlarge" link, nor an embedded post
+			   * (a quotation whose text is its link) */
 	/* a box of links under a heading that says what it is ("Explore more", "Related", "Most read") */
 	if (ld > 0.25 && r->text < 3000) {
 		const xmlNode *h = NULL;
@@ -1673,7 +1703,10 @@ static void prune(ectx *e, const xmlNode *root)
 			{
 				hstr hh;
 				hstr_of(e, x, &hh);
-				fprintf(stderr, "pruned %s line %d [%s]\n", (const char *)x->name, x->line, hh.s);
+				char *pt = gal_html_text(x);
+				fprintf(stderr, "pruned %s line %d [%s] %.50s\n", (const char *)x->name, x->line, hh.s,
+					pt ? pt : "");
+				free(pt);
 			}
 			x = (xmlNode *)gal_dom_next(x, root, 0);
 			/* the article's own <header> goes, but for its lead picture, which is pruned in turn (a "Purchase
@@ -2646,7 +2679,8 @@ static const char *const furniture_lines[] = {
     "about the author", "sobre la firma", "sobre el autor", "sobre o autor", "über den autor", "über die autorin",
     "à propos de l'auteur", "sull'autore", "explore more", "more to explore", "skip next section",
     "skip to next section", "skip to main content", "skip to content", "you may also be interested in",
-    "you might also be interested in", "you might also like", "also of interest", NULL};
+    "you might also be interested in", "you might also like", "also of interest", "view this post on instagram",
+    "view on instagram", "view on threads", NULL};
 
 /* Prefixes of lines that point elsewhere ("Read more: <link>"). */
 static const char *const pointer_prefixes[] = {
@@ -2825,6 +2859,19 @@ static int keyset_add(keyset *ks, char *key)
 	return 1;
 }
 
+/* Whether n is a paragraph of prose: no link, a sentence of 40 bytes or more (a heading that reads as a label,
+ * "Up next", over it titles a part of the story, not a list of links). */
+static int prose_follows(const gal_node *n)
+{
+	if (!n || n->type != GAL_NODE_PARAGRAPH || has_link(n))
+		return 0;
+	char *t = node_text_collapsed(n);
+	size_t len = t ? strlen(t) : 0;
+	int yes = len >= 40 && strchr(".!?", t[len - 1]);
+	free(t);
+	return yes;
+}
+
 static void clean_blocks(gal_node *container, keyset *seen_paras, int depth)
 {
 	gal_node *n = container->first;
@@ -2839,7 +2886,7 @@ static void clean_blocks(gal_node *container, keyset *seen_paras, int depth)
 			if (!key || visibly_blank(key)) {
 				gal_node_free(n);
 				free(key);
-			} else if (furniture_line(n, key)) {
+			} else if (furniture_line(n, key) && !(n->type == GAL_NODE_HEADING && prose_follows(next))) {
 				/* a furniture heading ("Related") takes the link list under it along */
 				if (n->type == GAL_NODE_HEADING && next && next->type == GAL_NODE_LIST) {
 					gal_node *after = next->next;
