@@ -615,6 +615,7 @@ static const char *const textblock_tags[] = {"p", "pre", "td", "blockquote", "fi
 /* Static facts: hints, hard junk, block children, raw text. Children come after parents in the array, so a
  * reverse sweep sums subtrees. */
 static int ends_sentence(const xmlNode *x);
+static int ends_sentence_or_colon(const xmlNode *x);
 
 /* Paragraphs of prose under x (80 bytes or more, ending a sentence). */
 static size_t hidden_prose(const xmlNode *x)
@@ -718,7 +719,7 @@ static void facts(ectx *e)
 		if ((r->flags & (F_NEG_HINT | F_STRONG_NEG | F_ASIDE)) != F_NEG_HINT || !r->hint_len || (r->look & LK_HEAD))
 			continue;
 		for (const xmlNode *k = r->x->children; k; k = k->next)
-			if (is_name(k, "p") && k->_private && R(k)->raw_text > 40 && ends_sentence(k)) {
+			if (is_name(k, "p") && k->_private && R(k)->raw_text > 40 && ends_sentence_or_colon(k)) {
 				r->flags &= ~F_NEG_HINT;
 				break;
 			}
@@ -1092,11 +1093,53 @@ static rec *top_candidate(ectx *e)
 	return t;
 }
 
+/* Whether a text ends a sentence: a full stop, "!", "?", "…" in any of the scripts news is written in, maybe
+ * inside closing quotation marks or brackets ('... he said.”'); with `colon`, also a colon (a lead-in: "The
+ * cities are:"). */
+static int ends_sentence_text(const char *t, int colon)
+{
+	size_t n = t ? strlen(t) : 0;
+	static const char *const closers[] = {"\xe2\x80\x9d", "\xe2\x80\x99", "\xc2\xbb", "\xe3\x80\x8d", "\xe3\x80\x8f",
+					      "\"", "'", ")", NULL};
+	for (int again = 1; again && n;) {
+		again = 0;
+		for (size_t i = 0; closers[i]; i++) {
+			size_t cl = strlen(closers[i]);
+			if (n > cl && !memcmp(t + n - cl, closers[i], cl)) {
+				n -= cl;
+				again = 1;
+				break;
+			}
+		}
+	}
+	if (!n)
+		return 0;
+	char c = t[n - 1];
+	if (c == '.' || c == '!' || c == '?' || (colon && c == ':'))
+		return 1;
+	/* 。！？… (CJK, ellipsis), । (Devanagari), ۔ ؟ (Urdu, Arabic) */
+	static const char *const stops[] = {"\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f", "\xe2\x80\xa6",
+					    "\xe0\xa5\xa4", "\xdb\x94", "\xd8\x9f", NULL};
+	for (size_t i = 0; stops[i]; i++) {
+		size_t sl = strlen(stops[i]);
+		if (n >= sl && !memcmp(t + n - sl, stops[i], sl))
+			return 1;
+	}
+	return colon && n >= 3 && !memcmp(t + n - 3, "\xef\xbc\x9a", 3); /* ： */
+}
+
 static int ends_sentence(const xmlNode *x)
 {
 	char *t = gal_html_text(x);
-	size_t n = t ? strlen(t) : 0;
-	int r = n && (t[n - 1] == '.' || t[n - 1] == '!' || t[n - 1] == '?' || (n >= 3 && !strcmp(t + n - 3, "\xe3\x80\x82")));
+	int r = ends_sentence_text(t, 0);
+	free(t);
+	return r;
+}
+
+static int ends_sentence_or_colon(const xmlNode *x)
+{
+	char *t = gal_html_text(x);
+	int r = ends_sentence_text(t, 1);
 	free(t);
 	return r;
 }
@@ -3212,7 +3255,10 @@ static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:"
 					      "\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91", "\xe8\xb2\xac\xe4\xbb\xbb\xe7\xb7\xa8\xe8\xbc\xaf",
 					      "(\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91", "\xef\xbc\x88\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91",
 					      "\xe3\x80\x90\xe8\xb4\xa3\xe4\xbb\xbb\xe7\xbc\x96\xe8\xbe\x91", "\xe7\xbc\x96\xe8\xbe\x91\xef\xbc\x9a",
-					      "\xec\xa0\x9c\xeb\xb3\xb4\xeb\x8a\x94 ", NULL};
+					      "\xec\xa0\x9c\xeb\xb3\xb4\xeb\x8a\x94 ",
+					      /* "see more news from the region at ...", at the foot */
+					      "veja mais not\xc3\xad" "cias", "leia mais not\xc3\xad" "cias", "see more news", "more news from",
+					      "read more news", "m\xc3\xa1s noticias", "mehr nachrichten", "plus d'actualit\xc3\xa9" "s", NULL};
 
 static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
 					   "all stories by ", "read more by ", "read more from ", "mehr von ",
