@@ -628,7 +628,7 @@ static int credit_like(const xmlNode *k)
 						     "illustration", "graphic", "bild", "source", "quelle", "crédit",
 						     "fuente", "fonte", "\xc2\xa9", "(c)",
 						     "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe", /* "Фото" */ NULL};
-		static const char *const has[] = {"/", "\xc2\xa9", "getty", "reuters", "afp", "ap photo", "dpa",
+		static const char *const has[] = {"\xc2\xa9", "getty", "reuters", "afp", "ap photo", "dpa",
 						  "shutterstock", "istock", "epa-efe", "photographer",
 						  /* "courtesy of", "photographed by" (ja, zh), "photo" (ru) */
 						  "\xe6\x8f\x90\xe4\xbe\x9b", "\xe6\x92\xae\xe5\xbd\xb1", "\xe6\x91\x84",
@@ -637,6 +637,9 @@ static int credit_like(const xmlNode *k)
 			yes = !gal_strncasecmp(t, starts[i], strlen(starts[i]));
 		for (size_t i = 0; has[i] && !yes; i++)
 			yes = gal_dom_contains_ci(t, has[i]);
+		/* "Name / Agency", "AGENCY/Name"; not a date ("on 17/10") */
+		for (const char *q = strchr(t, '/'); q && !yes; q = strchr(q + 1, '/'))
+			yes = q > t && !(q[-1] >= '0' && q[-1] <= '9' && q[1] >= '0' && q[1] <= '9');
 	}
 	free(t);
 	return yes;
@@ -750,6 +753,10 @@ static const char *tail_credit(const char *t)
 			if (!gal_strncasecmp(open + 1, paren[i], strlen(paren[i])))
 				return open;
 	}
+	/* "Caption | Name | Outlet": the credit after the first bar */
+	const char *bar = strstr(t, " | ");
+	if (bar && bar - t >= 20 && strlen(bar + 3) < 80 && !strstr(bar + 3, ". "))
+		return bar + 3;
 	const char *start = NULL;
 	for (const char *p = t; *p; p++) {
 		if (!strncmp(p, "\xe3\x80\x82", 3)) /* 。 */
@@ -770,7 +777,8 @@ static const char *tail_credit(const char *t)
 	if (!n || n > 80)
 		return NULL;
 	static const char *const starts[] = {"photo:", "photo by ", "photograph:", "photograph by ", "foto:", "credit:",
-					     "image:", "picture:", "\xc2\xa9", "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe:", NULL};
+					     "image:", "picture:", "\xc2\xa9", "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe:",
+					     "\xe1\xba\xa2nh:", "\xe1\xba\xa3nh:", /* "Ảnh:" (vi) */ NULL};
 	for (size_t i = 0; starts[i]; i++)
 		if (!gal_strncasecmp(start, starts[i], strlen(starts[i])))
 			return start;
@@ -785,6 +793,52 @@ static const char *tail_credit(const char *t)
 }
 
 /* A figure's caption from a caption element: its inline content, and its credit apart. */
+/* A tail credit that starts in a text of the caption and runs on into inline elements after it ("... on 17/10.
+ * Photo: <em>Jane Doe</em>"): into `credit`, and out of the caption. */
+static void split_tail_credit(gal_node *fig, gal_buf *credit)
+{
+	gal_buf all = GAL_BUF_INIT;
+	for (gal_node *k = fig->first; k; k = k->next) {
+		char *t = gal_node_text(k);
+		if (t)
+			gal_buf_puts(&all, t);
+		free(t);
+	}
+	const char *tail = all.data ? tail_credit(all.data) : NULL;
+	size_t at = tail ? (size_t)(tail - all.data) : 0, pos = 0;
+	for (gal_node *k = tail ? fig->first : NULL; k; k = k->next) {
+		char *t = gal_node_text(k);
+		size_t len = t ? strlen(t) : 0;
+		free(t);
+		if (pos + len <= at) {
+			pos += len;
+			continue;
+		}
+		/* the credit starts inside k: a text keeps what comes before it; anything else goes whole */
+		if (k->type != GAL_NODE_TEXT && pos < at)
+			break; /* (it starts inside an element: left as it is) */
+		gal_buf_puts(credit, tail);
+		if (k->type == GAL_NODE_TEXT && at > pos) {
+			size_t keep = at - pos;
+			const char *lit = gal_node_literal(k);
+			while (keep && lit[keep - 1] == ' ')
+				keep--;
+			char *head = strndup(lit, keep);
+			if (head)
+				gal_node_set_literal(k, head, keep);
+			free(head);
+			k = k->next;
+		}
+		while (k) {
+			gal_node *next = k->next;
+			gal_node_free(k);
+			k = next;
+		}
+		break;
+	}
+	gal_buf_free(&all);
+}
+
 static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 {
 	gal_buf credit = GAL_BUF_INIT;
@@ -794,6 +848,8 @@ static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 	gal_node *last = gal_node_last_child(fig);
 	const char *lt = !credit.len && last && last->type == GAL_NODE_TEXT ? gal_node_literal(last) : NULL;
 	const char *tail = lt ? tail_credit(lt) : NULL;
+	if (!tail && !credit.len && last)
+		split_tail_credit(fig, &credit); /* "Caption. Photo: <em>Name</em>": across the caption's inlines */
 	if (tail) {
 		/* "Caption. Photo: Name" in one run of text */
 		gal_buf_puts(&credit, tail);
@@ -1198,8 +1254,26 @@ static void table_row(hctx *c, const xmlNode *tr, gal_node *t, int header)
 		for (long i = 0; i < extra && i < 63; i++)
 			add(c, row, GAL_NODE_CELL);
 	}
-	/* a first row of <th> cells is a header row even without <thead> */
-	gal_node_set_row_header(row, header || (all_th && cells && row == t->first));
+	/* a first row of <th> cells is a header row even without <thead>; so is a first row of cells all in bold
+	 * (CMS tables: <td><strong>Station</strong></td>), which then loses the bold */
+	int all_bold = cells > 0 && row == t->first && !all_th && !header, bold = 0;
+	for (gal_node *cell = row->first; cell && all_bold; cell = cell->next) {
+		all_bold = !cell->first || (cell->first == cell->last && cell->first->type == GAL_NODE_STRONG);
+		bold += cell->first != NULL;
+	}
+	all_bold &= bold > 0;
+	if (all_bold)
+		for (gal_node *cell = row->first; cell; cell = cell->next) {
+			gal_node *b = cell->first;
+			while (b && b->first) {
+				gal_node *k = b->first;
+				gal_node_unlink(k);
+				gal_node_append(cell, k);
+			}
+			if (b)
+				gal_node_free(b);
+		}
+	gal_node_set_row_header(row, header || (all_th && cells && row == t->first) || all_bold);
 	if (!row->first)
 		gal_node_free(row);
 }
@@ -2106,10 +2180,11 @@ static const char *page_desc(const page_meta *pm)
 }
 
 /* The description is a deck only when it is not just the opening paragraph. */
-static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
+static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art, const char *shown)
 {
 	gal_meta *m = art->meta;
 	const char *desc = page_desc(pm);
+	int opening = 0;
 	if (desc) {
 		/* a description cut short ("...", an ellipsis) is still the opening paragraph */
 		char *d = strdup(desc);
@@ -2126,7 +2201,6 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 		while (list && list->type != GAL_NODE_LIST && list->type != GAL_NODE_PARAGRAPH)
 			list = list->next;
 		const gal_node *opens[2] = {para, list && list->type == GAL_NODE_LIST ? list->first : NULL};
-		int opening = 0;
 		for (int i = 0; i < 2 && !opening && d; i++) {
 			char *pt = opens[i] ? gal_node_text(opens[i]) : NULL;
 			char *pc = pt ? gal_collapse_ws(pt) : NULL;
@@ -2141,6 +2215,19 @@ static void apply_deck(page_meta *pm, gal_node *doc, gal_node *art)
 		if (!opening)
 			gal_set_string(&m->deck, desc);
 		free(d);
+	}
+	/* a description that only opens the story leaves the deck to the one the page shows under the headline */
+	if ((!desc || opening) && shown && *shown) {
+		gal_set_string(&m->deck, shown);
+		for (gal_node *n = art->first; n && n->type == GAL_NODE_PARAGRAPH; n = n->next) {
+			char *t = gal_node_text(n);
+			int same = t && gal_loose_equal(t, shown, 0);
+			free(t);
+			if (same) {
+				gal_node_free(n);
+				break;
+			}
+		}
 	}
 	gal_docmeta *d = doc->docmeta;
 	gal_set_string(&d->title, m->headline);
@@ -2300,7 +2387,7 @@ static void extract_body(hctx *c, xmlNode *root, page_meta *pm, gal_node *tree, 
 		gal_warn(opts, FMT, 0, "no article found (%s): the body is empty", ex.why ? ex.why : "no text");
 	}
 	gal_tree_normalize(tree);
-	apply_deck(pm, tree, art);
+	apply_deck(pm, tree, art, ex.found ? ex.deck : NULL);
 	gal_extract_free(&ex);
 }
 
@@ -2347,7 +2434,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 				split_double_breaks(art);
 				gal_tree_normalize(tree);
 				apply_meta(&pm, tree, art, NULL);
-				apply_deck(&pm, tree, art);
+				apply_deck(&pm, tree, art, NULL);
 			}
 		}
 		pm_free(&pm);

@@ -117,9 +117,10 @@ static int name_in(const xmlNode *x, const char *const *names)
 /* ------------------------------------------------------------------ class and id hints */
 
 /* Substrings of class/id (lower-cased) that mark page furniture. The first group is never story text. */
+/* (not "pullquote": a pull quote is dropped when its words stand in a paragraph of the story, pull_quote(); one
+ * that quotes nothing else in the story is a quotation) */
 static const char *const strong_neg[] = {
     "comment", "disqus", "cookie", "consent", "gdpr", "newsletter", "subscri", "paywall", "regwall", "wall",
-    "pullquote", "pull-quote", "pull_quote",
     "outbrain", "taboola", "related", "recommend", "more-from", "morefrom", "most-read", "mostread",
     "most-popular", "mostpopular", "trending", "sharing", "share-", "-share", "sharebar", "social",
     "sidebar", "breadcrumb", "advert", "sponsor", "promo", "popup", "modal", "author-bio", "authorbio",
@@ -287,7 +288,7 @@ static const struct {
 		 {"section-name", LK_KICKER},
 		 {"dek", LK_DECK}, {"deck", LK_DECK}, {"standfirst", LK_DECK}, {"subtitle", LK_DECK},
 		 {"summary", LK_DECK}, {"excerpt", LK_DECK}, {"subhead", LK_DECK}, {"lead", LK_DECK},
-		 {"lede", LK_DECK}, {"intro", LK_DECK},
+		 {"lede", LK_DECK}, {"intro", LK_DECK}, {"description", LK_DECK}, {"sapo", LK_DECK},
 		 {"head", LK_HEAD}, {"video", LK_VIDEO}, {"player", LK_VIDEO}};
 enum { NLOOK = sizeof look_pats / sizeof *look_pats };
 
@@ -457,7 +458,8 @@ static int read_attrs(ectx *e, rec *r, const xmlNode *x)
 	/* (a caption hidden from screen readers, which read the picture's description instead, is shown) */
 	r->hidden = (hidden || (style && hiding_style(style)) ? HID_DISPLAY : 0) |
 		    (aria_hidden && !gal_strcasecmp(aria_hidden, "true") && !is_name(x, "figcaption") ? HID_ARIA : 0);
-	r->junk_role = role && junk_role(role);
+	/* (an <aside>'s own role is "complementary": saying so adds nothing, and a fact box in the story says it) */
+	r->junk_role = role && junk_role(role) && !(is_name(x, "aside") && !gal_strcasecmp(role, "complementary"));
 	if (!any)
 		return 1;
 	/* the string into the pool; room for the longest first */
@@ -701,14 +703,16 @@ static void facts(ectx *e)
 			r->flags |= F_PROSE_KIDS;
 	}
 	/* a story the page hides until the reader subscribes or clicks "Read more" (display:none over the rest of the
-	 * text, inside the article): three paragraphs of prose are story, whatever the style says */
+	 * text, inside the article; a locked part may be hidden from screen readers too): three paragraphs of
+	 * prose are story, whatever the style says */
 	for (size_t i = 0; i < e->n; i++) {
 		rec *r = &e->r[i];
-		if (r->hidden != HID_DISPLAY || !(r->flags & F_HARD_JUNK) || r->raw_text < 500)
+		if (!(r->hidden & HID_DISPLAY) || !(r->flags & F_HARD_JUNK) || r->raw_text < 500)
 			continue;
+		int hidden = r->hidden;
 		r->hidden = 0;
 		int junk = hard_junk(r) || r->cls == GAL_HE_SKIP;
-		r->hidden = HID_DISPLAY;
+		r->hidden = hidden;
 		if (!junk && in_story_container(e, r) && hidden_prose(r->x) >= 3)
 			r->flags &= ~F_HARD_JUNK;
 	}
@@ -1959,6 +1963,7 @@ static int page_chrome(const xmlNode *x)
 typedef struct {
 	const xmlNode *h1;
 	const xmlNode *deck;  /* the page's description shown under the headline */
+	const xmlNode *shown_deck; /* a deck under the headline that says something else than the description */
 	const xmlNode *crumb; /* a breadcrumb trail */
 	gal_strlist rel, itemprop, byline;
 	char *ip_date, *time_dt, *visible_date, *category, *kicker;
@@ -2312,7 +2317,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 	while (hw && hw->parent && !is_name(hw->parent, "body") && !next_element(hw) && !prev_element(hw))
 		hw = hw->parent;
 	int sib = 0;
-	for (const xmlNode *y = hw && desc ? hw->next : NULL; y && sib < 3; y = y->next) {
+	for (const xmlNode *y = hw ? hw->next : NULL; y && sib < 3; y = y->next) {
 		if (y->type != XML_ELEMENT_NODE)
 			continue;
 		sib++;
@@ -2323,8 +2328,17 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 				       (dh.look & LK_DECK))))
 			continue;
 		char *t = gal_html_text(y);
-		if (t && gal_loose_equal(t, desc, 0))
+		size_t tl = t ? strlen(t) : 0;
+		if (t && desc && gal_loose_equal(t, desc, 0))
 			s->deck = y;
+		/* after a place name set before it */
+		for (size_t i = 1; t && desc && !s->deck && i < 40 && i < tl && tl > strlen(desc) / 2; i++)
+			if (((unsigned char)t[i] & 0xC0) != 0x80 && gal_loose_equal(t + i, desc, 0))
+				s->deck = y;
+		/* (one line of text: a box of points, "abstract" lists, is no deck) */
+		if (!s->deck && tl >= 20 && tl <= 400 && !(R(y)->flags & F_BLOCKKIDS) && !is_name(y, "ul") &&
+		    !is_name(y, "ol"))
+			s->shown_deck = y;
 		free(t);
 		break;
 	}
@@ -2592,6 +2606,11 @@ int gal_extract_run(xmlNode *root, const char *headline, const char *title, cons
 		gal_strlist_push(&ex->authors, names->items[i]);
 	ex->date = s.ip_date ? strdup(s.ip_date) : s.time_dt ? strdup(s.time_dt) : s.visible_date ? strdup(s.visible_date) : NULL;
 	ex->section = s.category ? strdup(s.category) : s.kicker ? strdup(s.kicker) : NULL;
+	if (s.shown_deck && ex->found) {
+		char *dt = gal_html_text(s.shown_deck);
+		ex->deck = dt ? gal_collapse_ws(dt) : NULL;
+		free(dt);
+	}
 	seen_free(&s);
 	clear_private(&e);
 	gal_scratch_put(e.r, e.r_bytes);
@@ -2605,6 +2624,7 @@ void gal_extract_free(gal_extract *ex)
 	free(ex->h1);
 	free(ex->date);
 	free(ex->section);
+	free(ex->deck);
 	gal_strlist_clear(&ex->authors);
 	memset(ex, 0, sizeof *ex);
 }
@@ -2723,7 +2743,8 @@ static const char *const furniture_lines[] = {
     "à propos de l'auteur", "sull'autore", "explore more", "more to explore", "skip next section",
     "skip to next section", "skip to main content", "skip to content", "you may also be interested in",
     "you might also be interested in", "you might also like", "also of interest", "view this post on instagram",
-    "view on instagram", "view on threads", NULL};
+    "view on instagram", "view on threads", "loading twitter content", "loading instagram content",
+    "loading youtube content", "loading facebook content", "loading tiktok content", NULL};
 
 /* Prefixes of lines that point elsewhere ("Read more: <link>"). */
 static const char *const pointer_prefixes[] = {
@@ -3007,6 +3028,10 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 		drop = 1;
 	else if (deck) {
 		drop = m->deck && gal_loose_equal(key, m->deck, 0);
+		/* after a place name set before it ("<span class=location>Lâm Sơn</span>Hàng nghìn ...") */
+		for (size_t i = 1; m->deck && !drop && i < 40 && key[i] && len > strlen(m->deck) / 2; i++)
+			if (((unsigned char)key[i] & 0xC0) != 0x80)
+				drop = gal_loose_equal(key + i, m->deck, 0);
 	} else if (m->deck && gal_loose_equal(key, m->deck, 0))
 		drop = 0;
 	else if (m->section && gal_ci_skip(core, m->section) == core + core_len)
@@ -3258,7 +3283,8 @@ static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:"
 					      "\xec\xa0\x9c\xeb\xb3\xb4\xeb\x8a\x94 ",
 					      /* "see more news from the region at ...", at the foot */
 					      "veja mais not\xc3\xad" "cias", "leia mais not\xc3\xad" "cias", "see more news", "more news from",
-					      "read more news", "m\xc3\xa1s noticias", "mehr nachrichten", "plus d'actualit\xc3\xa9" "s", NULL};
+					      "read more news", "(edited by", "edited by ",
+					      /* "end of message" (fa: news agencies close with it) */ "\xd8\xa7\xd9\x86\xd8\xaa\xd9\x87\xd8\xa7\xdb\x8c\x20\xd9\xbe\xdb\x8c\xd8\xa7\xd9\x85", "m\xc3\xa1s noticias", "mehr nachrichten", "plus d'actualit\xc3\xa9" "s", NULL};
 
 static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
 					   "all stories by ", "read more by ", "read more from ", "mehr von ",
@@ -3442,9 +3468,8 @@ static int footer_line(const gal_node *n, gal_meta *m)
 void gal_extract_clean_tree(gal_node *art)
 {
 	gal_meta *m = art->meta;
-	keyset ks = {0};
-	clean_blocks(art, &ks, 0);
-	keyset_free(&ks);
+	/* pull quotes first: a quotation set before the paragraph it repeats would otherwise count as the first
+	 * copy, and the paragraph as the repeat */
 	para_words pw = {0};
 	for (gal_node *n = art->first, *next; n; n = next) {
 		next = n->next;
@@ -3452,6 +3477,9 @@ void gal_extract_clean_tree(gal_node *art)
 			gal_node_free(n);
 	}
 	para_words_free(&pw);
+	keyset ks = {0};
+	clean_blocks(art, &ks, 0);
+	keyset_free(&ks);
 	if (!m)
 		return;
 	/* the top of the body: header lines go; a lead picture may sit between them */

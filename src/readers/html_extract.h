@@ -17,6 +17,7 @@ typedef struct {
 	char *h1;         /* the headline as the page shows it */
 	char *date;       /* a visible publication date, raw */
 	char *section;    /* a visible section label (kicker, category link) */
+	char *deck;       /* a deck shown under the headline that differs from the page's description */
 	gal_strlist authors;
 } gal_extract;
 
