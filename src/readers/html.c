@@ -657,7 +657,8 @@ static int enlarge_link(const xmlNode *k)
 		return 0;
 	static const char *const words[] = {"enlarge", "expand", "zoom", "view larger", "vergrößern", "agrandir",
 					    "ampliar", "ingrandisci", "enlarge this image", "enlarge image",
-					    "expand image", "view full size", NULL};
+					    "expand image", "view full size", "view photo", "see photo", "view image",
+					    "lihat foto", "ver foto", "voir la photo", "foto ansehen", "zobrazit foto", NULL};
 	static const char *const switches[] = {"hide caption", "toggle caption", "show caption", "close caption",
 					       NULL};
 	char *t = dom_text_collapsed(k);
@@ -666,6 +667,13 @@ static int enlarge_link(const xmlNode *k)
 		yes = !gal_strcasecmp(t, words[i]);
 	for (size_t i = 0; t && switches[i] && !yes; i++)
 		yes = !gal_strcasecmp(t, switches[i]);
+	/* a gallery's counter as a link: "24 fotografií", "12 photos", "+19" */
+	if (t && link && !yes && strlen(t) < 24 && (*t == '+' || (*t >= '0' && *t <= '9'))) {
+		const char *q = t + (*t == '+');
+		while (*q >= '0' && *q <= '9')
+			q++;
+		yes = q > t + (*t == '+') && (!*q || (*q == ' ' && !strchr(q + 1, ' ')));
+	}
 	free(t);
 	return yes;
 }

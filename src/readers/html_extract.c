@@ -132,7 +132,7 @@ static const char *const strong_neg[] = {
     /* comment boxes named in other languages (es/pt, it, de, fr) */
     "comentario", "commenti", "kommentar", "commentaire", "visuallyhidden", "screenreader",
     /* a live blog's pinned post: a copy of one further down; an affiliate disclosure; a paywall's barrier */
-    "pinned", "disclosure", "barrier", NULL};
+    "pinned", "disclosure", "barrier", "talkback", NULL};
 /* Whole words (class/id split at non-alphanumerics) that mark furniture; too short to match inside words. */
 static const char *const neg_words[] = {"ad",   "ads",  "adv",   "nav",  "tags",  "tag",  "share", "print",
 					"meta", "bio",  "rail",  "aside", "dfp", "gpt",
@@ -646,9 +646,14 @@ static void facts(ectx *e)
 		rec *r = &e->r[i];
 		const xmlNode *x = r->x;
 		/* class hints judge containers; an image's classes ("td-modal-image") name viewers and sizes */
-		r->flags = !r->hint_len || is_name(x, "img") || is_name(x, "picture") || is_name(x, "source")
+		r->flags = !r->hint_len || is_name(x, "img") || is_name(x, "picture") || is_name(x, "source") ||
+				   is_name(x, "th") || is_name(x, "td") || is_name(x, "tr") || is_name(x, "thead") ||
+				   is_name(x, "tbody")
 				   ? 0
 				   : r->hint_flags;
+		/* a heading is one whatever a weak word says ("text_editor_header_two", "section-header") */
+		if (x->name[0] == 'h' && x->name[1] >= '1' && x->name[1] <= '6' && !x->name[2] && !(r->flags & F_STRONG_NEG))
+			r->flags &= ~F_NEG_HINT;
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
 		/* a table's caption is its title, even when only screen readers get it ("sr-only" under a visible
@@ -1505,6 +1510,39 @@ static int form_control(const xmlNode *x)
 	       is_name(x, "form");
 }
 
+static int links_to_picture(const xmlNode *a)
+{
+	const char *href = gal_dom_attr(a, "href");
+	if (!href)
+		return 0;
+	size_t n = strcspn(href, "?#");
+	static const char *const ext[] = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", NULL};
+	for (size_t i = 0; ext[i]; i++) {
+		size_t el = strlen(ext[i]);
+		if (n > el && !gal_strncasecmp(href + n - el, ext[i], el))
+			return 1;
+	}
+	return 0;
+}
+
+/* Three pictures or more under x, every one inside a link: thumbnails that lead elsewhere, not the story's
+ * pictures. */
+static int thumbnail_strip(const xmlNode *x)
+{
+	size_t linked = 0;
+	for (const xmlNode *k = x->children; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
+		if (!is_name(k, "img"))
+			continue;
+		const xmlNode *a = k->parent;
+		while (a && a != x && !is_name(a, "a"))
+			a = a->parent;
+		if (!a || a == x || links_to_picture(a))
+			return 0; /* (a link to the picture's own file is a gallery's "enlarge") */
+		linked++;
+	}
+	return linked >= 3;
+}
+
 /* A shop's button: a link marked sponsored (rel="sponsored"), or one that names a price and a shop ("$42 at
  * Amazon", "£29 at Argos", "49 € bei Otto"). */
 static int buy_button(const xmlNode *x)
@@ -1719,6 +1757,9 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 		((rec *)r)->flags |= F_NO_CTA;
 		return 0;
 	}
+	/* a strip of thumbnails, each a link to another page (a gallery's or other stories' teasers) */
+	if (r->text < 600 && thumbnail_strip(x))
+		return 1;
 	/* a product card: a short box with a buy button ("$279 at Best Buy", a sponsored link) */
 	if (r->text < 500 && any_below(x, buy_button))
 		return 1;
@@ -2731,6 +2772,10 @@ static const char *const furniture_lines[] = {
     "story continues below", "article continues below", "loading interactive content", "loading content",
     "scroll to continue", "scroll to continue with content", "skip advertisement", "anzeige", "werbung",
     "publicité", "publicidad", "publicidade", "pubblicità", "annuncio", "реклама", "広告", "广告", "إعلان",
+    "reklama", "reklame", "reklam", "mainos", "annonce", "annons", "iklan", "advertentie", "hirdet\xc3\xa9s",
+    "\xce\xb4\xce\xb9\xce\xb1\xcf\x86\xce\xae\xce\xbc\xce\xb9\xcf\x83\xce\xb7", /* διαφήμιση */
+    "\xd7\xa4\xd7\xa8\xd7\xa1\xd7\x95\xd7\x9e\xd7\xaa", /* פרסומת */
+    "qu\xe1\xba\xa3ng c\xc3\xa1o", "\xd8\xaa\xd8\xa8\xd9\x84\xdb\x8c\xd8\xba\xd8\xa7\xd8\xaa", /* quảng cáo, تبلیغات */
     "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
     "print", "email", "comments", "leave a comment", "leave a reply", "loading", "read more", "show more",
     "related", "related articles", "related stories", "related content", "recommended", "recommended for you",
@@ -2753,6 +2798,13 @@ static const char *const pointer_prefixes[] = {
     "à lire aussi", "a lire aussi", "lee también", "lea también", "leer más", "leia também", "leia mais",
     "leggi anche", "читайте также", "смотрите также", "相关", "延伸阅读", "関連", "اقرأ أيضا", "te puede interesar",
     "go deeper:", "follow ", "read our ", "read the full ",
+    /* "read also" in Indonesian, Finnish, Danish, Norwegian, Swedish, Dutch, Czech, Polish, Greek, Vietnamese,
+     * Hebrew ("more on the subject"), Persian */
+    "baca juga", "lue my\xc3\xb6s", "l\xc3\xa6s ogs\xc3\xa5", "les ogs\xc3\xa5", "l\xc3\xa4s ocks\xc3\xa5", "lees ook",
+    "\xc4\x8dt\xc4\x9bte tak\xc3\xa9", "p\xc5\x99" "e\xc4\x8dt\xc4\x9bte si", "czytaj tak\xc5\xbc" "e", "czytaj te\xc5\xbc",
+    "\xce\xb4\xce\xb9\xce\xb1\xce\xb2\xce\xac\xcf\x83\xcf\x84\xce\xb5 \xce\xb5\xcf\x80\xce\xaf\xcf\x83\xce\xb7\xcf\x82", "xem th\xc3\xaam",
+    "\xd7\xa2\xd7\x95\xd7\x93 \xd7\x91\xd7\xa0\xd7\x95\xd7\xa9\xd7\x90",
+    "\xd8\xa8\xdb\x8c\xd8\xb4\xd8\xaa\xd8\xb1 \xd8\xa8\xd8\xae\xd9\x88\xd8\xa7\xd9\x86\xdb\x8c\xd8\xaf",
     NULL};
 
 /* Imperatives that open a call to action. */
@@ -3066,6 +3118,13 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 		if (d && (labelled || key[len - 1] != '.'))
 			drop = 1;
 		free(d);
+		/* a line mostly of figures: a date and time in a form the date parser does not know ("27.03.25 |
+		 * 09:40", with a label in any language) */
+		size_t figs = 0, marks = 0;
+		for (const char *q = key; len < 60 && *q; q++)
+			figs += *q >= '0' && *q <= '9', marks += !gal_is_space((unsigned char)*q);
+		if (!drop && len < 60 && figs >= 6 && figs * 5 >= marks * 2)
+			drop = 1;
 		/* "5 min read", "Lesezeit: 4 Min." */
 		for (size_t i = 0; reading_time[i] && !drop; i++)
 			drop = strstr(key, reading_time[i]) != NULL;
@@ -3200,12 +3259,13 @@ static int para_words_build(para_words *pw, const gal_node *art)
 {
 	pw->built = 1;
 	size_t n = 0;
+	/* (quotations too: a pull quote may repeat a quotation set as such) */
 	for (const gal_node *p = art->first; p; p = p->next)
-		n += p->type == GAL_NODE_PARAGRAPH;
+		n += p->type == GAL_NODE_PARAGRAPH || p->type == GAL_NODE_BLOCKQUOTE;
 	if (!n || !(pw->v = calloc(n, sizeof *pw->v)))
 		return 0;
 	for (const gal_node *p = art->first; p; p = p->next)
-		if (p->type == GAL_NODE_PARAGRAPH) {
+		if (p->type == GAL_NODE_PARAGRAPH || p->type == GAL_NODE_BLOCKQUOTE) {
 			pw->v[pw->n].p = p;
 			signature(&pw->v[pw->n++]);
 		}
@@ -3245,6 +3305,8 @@ static int pull_quote(const gal_node *q, const gal_node *art, para_words *pw)
 	if (qh && (pw->built || para_words_build(pw, art)))
 		for (size_t p = 0; p < pw->n && !found; p++) {
 			word_set *ws = &pw->v[p];
+			if (!ws->p || ws->p == q)
+				continue; /* a quotation dropped already, or this one */
 			/* hit * 10 >= nq * 9 allows this many misses; most paragraphs are ruled out in a few words */
 			size_t misses = 0, allowed = nq - (nq * 9 + 9) / 10;
 			for (size_t i = 0; i < nq && misses <= allowed; i++)
@@ -3473,8 +3535,12 @@ void gal_extract_clean_tree(gal_node *art)
 	para_words pw = {0};
 	for (gal_node *n = art->first, *next; n; n = next) {
 		next = n->next;
-		if (n->type == GAL_NODE_BLOCKQUOTE && pull_quote(n, art, &pw))
+		if (n->type == GAL_NODE_BLOCKQUOTE && pull_quote(n, art, &pw)) {
+			for (size_t i = 0; i < pw.n; i++)
+				if (pw.v[i].p == n)
+					pw.v[i].p = NULL;
 			gal_node_free(n);
+		}
 	}
 	para_words_free(&pw);
 	keyset ks = {0};
