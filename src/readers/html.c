@@ -729,6 +729,13 @@ static void caption_inlines(hctx *c, const xmlNode *x, gal_node *parent, gal_buf
 /* "(Photo: AP)" -> "Photo: AP": writers add their own brackets. */
 static char *unparen(char *s)
 {
+	/* "| Agency / Name", "- Credit": a bar or dash that set the credit apart from the caption */
+	if (s && (*s == '|' || (*s == '-' && s[1] == ' '))) {
+		size_t skip = 1;
+		while (s[skip] == ' ')
+			skip++;
+		memmove(s, s + skip, strlen(s + skip) + 1);
+	}
 	size_t n = s ? strlen(s) : 0;
 	if (n >= 2 && ((s[0] == '(' && s[n - 1] == ')' && !memchr(s + 1, '(', n - 2)) ||
 		       (s[0] == '[' && s[n - 1] == ']' && !memchr(s + 1, '[', n - 2)))) {
@@ -750,8 +757,10 @@ static const char *tail_credit(const char *t)
 	size_t tl = strlen(t);
 	if (tl > 3 && t[tl - 1] == ']') {
 		const char *open = strrchr(t, '[');
-		if (open && open > t && open[-1] == ' ' && tl - (size_t)(open - t) < 80 && (strchr(open, '/') || strchr(open, ':')))
-			return open;
+		if (open && open > t && open[-1] == ' ' && tl - (size_t)(open - t) < 80 &&
+		    (strchr(open, '/') || strchr(open, ':') || !gal_strncasecmp(open + 1, "photo ", 6) ||
+		     !gal_strncasecmp(open + 1, "foto ", 5) || !strncmp(open + 1, "\xec\x82\xac\xec\xa7\x84", 6)))
+			return open; /* ("[사진 Agency]": "photo" in Korean) */
 	}
 	if (tl > 3 && t[tl - 1] == ')') {
 		const char *open = strrchr(t, '(');
@@ -791,7 +800,8 @@ static const char *tail_credit(const char *t)
 		if (!gal_strncasecmp(start, starts[i], strlen(starts[i])))
 			return start;
 	/* "... 摄" (photographed by), "... 提供" (courtesy of) */
-	static const char *const ends[] = {"\xe6\x91\x84", "\xe6\x8f\x90\xe4\xbe\x9b", "\xe6\x92\xae\xe5\xbd\xb1", NULL};
+	static const char *const ends[] = {"\xe6\x91\x84", "\xe6\x8f\x90\xe4\xbe\x9b", "\xe6\x92\xae\xe5\xbd\xb1",
+					   " \xea\xb8\xb0\xec\x9e\x90" /* "Name 기자" (ko: reporter) */, NULL};
 	for (size_t i = 0; ends[i]; i++) {
 		size_t el = strlen(ends[i]);
 		if (n > el && !strcmp(start + n - el, ends[i]))
@@ -1387,6 +1397,8 @@ static void layout_cells(hctx *c, const xmlNode *x, gal_node *container, int dep
 	}
 }
 
+static const xmlNode *title_above(const xmlNode *table);
+
 static void table(hctx *c, const xmlNode *x, gal_node *container)
 {
 	const xmlNode *img, *cap;
@@ -1406,6 +1418,11 @@ static void table(hctx *c, const xmlNode *x, gal_node *container)
 	if (!t)
 		return;
 	table_rows(c, x, t, 0, 0);
+	const xmlNode *title = gal_node_attr(t, GAL_ATTR_CAPTION) ? NULL : title_above(x);
+	char *tt = title ? dom_text_collapsed(title) : NULL;
+	if (tt && *tt)
+		gal_node_set_attr(t, GAL_ATTR_CAPTION, tt);
+	free(tt);
 	if (!t->first && !gal_node_attr(t, GAL_ATTR_CAPTION))
 		gal_node_free(t);
 }
@@ -1542,14 +1559,13 @@ static int quote_box(const xmlNode *x, const gal_node *container)
 	return text;
 }
 
-/* Whether x is a table's title set above it when the table carries the same title as its <caption> (the
- * caption keeps it). */
-static int title_of_next_table(const xmlNode *x)
+/* The table right after x (x's next element, or the one table inside it and its lone-child wrappers). */
+static const xmlNode *next_table(const xmlNode *x)
 {
 	const xmlNode *t = x->next;
 	while (t && t->type != XML_ELEMENT_NODE) {
 		if (t->type == XML_TEXT_NODE && !gal_dom_is_blank(t))
-			return 0;
+			return NULL;
 		t = t->next;
 	}
 	for (int depth = 0; t && depth < 4 && kind_of(t) != K_TABLE; depth++) {
@@ -1557,15 +1573,43 @@ static int title_of_next_table(const xmlNode *x)
 		for (const xmlNode *k = t->children; k; k = k->next)
 			if (k->type == XML_ELEMENT_NODE && kind_of(k) != K_SKIP) {
 				if (only)
-					return 0;
+					return NULL;
 				only = k;
 			}
 		t = only;
 	}
-	const xmlNode *cap = NULL;
-	for (const xmlNode *k = t && kind_of(t) == K_TABLE ? t->children : NULL; k && !cap; k = k->next)
+	return t && kind_of(t) == K_TABLE ? t : NULL;
+}
+
+static const xmlNode *table_caption(const xmlNode *t)
+{
+	for (const xmlNode *k = t->children; k; k = k->next)
 		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "caption"))
-			cap = k;
+			return k;
+	return NULL;
+}
+
+/* A short block or heading whose class calls it a title or caption ("TableTitle", "Table__Title"). */
+static int titled_block(const xmlNode *x)
+{
+	kind k = kind_of(x);
+	const char *cls = gal_dom_attr(x, "class");
+	if ((k != K_BLOCK && k != K_P && k != K_H) || !cls ||
+	    !(gal_dom_contains_ci(cls, "title") || gal_dom_contains_ci(cls, "caption")))
+		return 0;
+	char *t = dom_text_collapsed(x);
+	size_t n = t ? strlen(t) : 0;
+	free(t);
+	return n > 0 && n < 200;
+}
+
+/* Whether x is a table's title set above it: the table carries the same title as its <caption> (the caption
+ * keeps it), or has no caption and x is called its title (it becomes the caption). */
+static int title_of_next_table(const xmlNode *x)
+{
+	const xmlNode *t = next_table(x), *cap = t ? table_caption(t) : NULL;
+	if (t && !cap)
+		return titled_block(x);
 	if (!cap)
 		return 0;
 	char *a = dom_text_collapsed(x), *b = dom_text_collapsed(cap);
@@ -1573,6 +1617,21 @@ static int title_of_next_table(const xmlNode *x)
 	free(a);
 	free(b);
 	return same;
+}
+
+/* The title above a table without <caption> (see title_of_next_table), or NULL. */
+static const xmlNode *title_above(const xmlNode *table)
+{
+	const xmlNode *t = table;
+	for (int up = 0; t && up < 4; up++) {
+		const xmlNode *p = t->prev;
+		while (p && p->type != XML_ELEMENT_NODE)
+			p = p->prev;
+		if (p)
+			return next_table(p) == table && titled_block(p) ? p : NULL;
+		t = t->parent; /* (the table is its wrapper's first element: look beside the wrapper) */
+	}
+	return NULL;
 }
 
 static void block_elem(hctx *c, const xmlNode *x, gal_node *container)

@@ -2800,6 +2800,7 @@ static const char *const pointer_prefixes[] = {
     "go deeper:", "follow ", "read our ", "read the full ",
     /* "read also" in Indonesian, Finnish, Danish, Norwegian, Swedish, Dutch, Czech, Polish, Greek, Vietnamese,
      * Hebrew ("more on the subject"), Persian */
+    "zobacz te\xc5\xbc", "zobacz tak\xc5\xbc" "e", "se ocks\xc3\xa5", "se ogs\xc3\xa5", "zie ook", "viz tak\xc3\xa9",
     "baca juga", "lue my\xc3\xb6s", "l\xc3\xa6s ogs\xc3\xa5", "les ogs\xc3\xa5", "l\xc3\xa4s ocks\xc3\xa5", "lees ook",
     "\xc4\x8dt\xc4\x9bte tak\xc3\xa9", "p\xc5\x99" "e\xc4\x8dt\xc4\x9bte si", "czytaj tak\xc5\xbc" "e", "czytaj te\xc5\xbc",
     "\xce\xb4\xce\xb9\xce\xb1\xce\xb2\xce\xac\xcf\x83\xcf\x84\xce\xb5 \xce\xb5\xcf\x80\xce\xaf\xcf\x83\xce\xb7\xcf\x82", "xem th\xc3\xaam",
@@ -2898,6 +2899,10 @@ static int furniture_line(const gal_node *n, const char *key)
 		for (size_t i = 0; pointer_prefixes[i]; i++)
 			if (!strncmp(core, pointer_prefixes[i], strlen(pointer_prefixes[i])))
 				return 1;
+		/* "READ MORE ON CRUISES: <link>" */
+		const char *colon = strchr(core, ':');
+		if (!strncmp(core, "read more ", 10) && colon && colon - core < 40)
+			return 1;
 		/* a wire's "View original content to download multimedia: <link>", after its logo */
 		if (strstr(key, "view original content"))
 			return 1;
@@ -3065,7 +3070,9 @@ static const char *const reading_time[] = {
     "min read", "minute read", "reading time", "lesezeit", "temps de lecture", "tiempo de lectura",
     "tempo de leitura", "tempo di lettura", "\xd0\xb2\xd1\x80\xd0\xb5\xd0\xbc\xd1\x8f \xd1\x87\xd1\x82\xd0\xb5\xd0\xbd\xd0\xb8\xd1\x8f",
     "\xd9\x88\xd9\x82\xd8\xaa \xd8\xa7\xd9\x84\xd9\x82\xd8\xb1\xd8\xa7\xd8\xa1\xd8\xa9", "\xe9\x98\x85\xe8\xaf\xbb\xe6\x97\xb6\xe9\x97\xb4",
-    "\xe8\xaa\xad\xe4\xba\x86", NULL};
+    "\xe8\xaa\xad\xe4\xba\x86",
+    /* Polish, Finnish, Danish, Swedish, Dutch, Czech, Turkish */
+    "czas czytania", "lukuaika", "l\xc3\xa6setid", "l\xc3\xa4stid", "leestijd", "\x64\x6f\x62\x61\x20\xc4\x8d\x74\x65\x6e\xc3\xad", "okuma s\xc3\xbc" "resi", NULL};
 
 static int header_line_(gal_node *n, gal_meta *m, int deck)
 {
@@ -3346,6 +3353,12 @@ static const char *const footer_prefixes[] = {"topics:", "tags:", "filed under:"
 					      /* "see more news from the region at ...", at the foot */
 					      "veja mais not\xc3\xad" "cias", "leia mais not\xc3\xad" "cias", "see more news", "more news from",
 					      "read more news", "(edited by", "edited by ",
+					      /* a reaction prompt: "How was this article?" (ko), "Was this article helpful?" */
+					      "\xec\x9d\xb4\x20\xea\xb8\xb0\xec\x82\xac\x20\xec\x96\xb4\xeb\x96\xa0\xec\x85\xa8\xeb\x82\x98\xec\x9a\x94", "was this article helpful", "did you find this article",
+					      "war dieser artikel hilfreich", "cet article vous a-t-il",
+					      /* "thank you for reading" */
+					      "thanks for reading", "thank you for reading", "danke f\xc3\xbcrs lesen", "merci de nous lire",
+					      "dzi\xc4\x99kujemy, \xc5\xbc" "e przeczyta",
 					      /* "end of message" (fa: news agencies close with it) */ "\xd8\xa7\xd9\x86\xd8\xaa\xd9\x87\xd8\xa7\xdb\x8c\x20\xd9\xbe\xdb\x8c\xd8\xa7\xd9\x85", "m\xc3\xa1s noticias", "mehr nachrichten", "plus d'actualit\xc3\xa9" "s", NULL};
 
 static const char *const author_links[] = {"more stories by ", "more from ", "more by ", "more articles by ",
@@ -3517,12 +3530,26 @@ static int footer_line(const gal_node *n, gal_meta *m)
 					       "\xe7\x89\x88\xe6\xac\x8a\xe6\x89\x80\xe6\x9c\x89", NULL};
 	for (size_t i = 0; reserved[i] && !drop && len < 250; i++)
 		drop = strstr(key, reserved[i]) != NULL;
+	/* a copyright notice with its terms ("Copyright PAPER. All rights reserved. This material may not be ...") */
+	if (!drop && len < 600 && (!strncmp(key, "copyright", 9) || !strncmp(key, "\xc2\xa9", 2)) &&
+	    strstr(key, "all rights reserved"))
+		drop = 1;
+	/* the authors' signature in brackets at the end ("(Jane Doe, John Roe, 12.5.2024)") */
+	for (size_t i = 0; i < m->nbylines && !drop && key[0] == '(' && len < 200; i++)
+		drop = m->bylines[i].name && contains_ci(key, m->bylines[i].name);
 	/* the reporter's address alone on a line ("syp@news.example") */
 	if (!drop && len < 80 && !strchr(key, ' ') && strchr(key, '@') && strchr(strchr(key, '@'), '.'))
 		drop = 1;
 	if (!drop && len < 200 && strchr(key, '@') &&
-	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6)))
+	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6) ||
+	     !strncmp(key, "write to ", 9)))
 		drop = 1;
+	/* a reporter's line that ends in an address ("City=Name reporter name@paper.example") */
+	if (!drop && len < 120 && words_in(key) <= 6) {
+		const char *last = strrchr(key, ' ');
+		last = last ? last + 1 : key;
+		drop = strchr(last, '@') && strchr(strchr(last, '@'), '.');
+	}
 	free(key);
 	return drop;
 }
