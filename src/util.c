@@ -372,6 +372,27 @@ size_t gal_utf8_lower(unsigned char *p)
 		p[0] = 0xD1, p[1] -= 0x20; /* Р-Я */
 	else if (*p == 0xD0 && p[1] == 0x81)
 		p[0] = 0xD1, p[1] = 0x91; /* Ё */
+	else if (*p == 0xCE && p[1] >= 0x91 && p[1] <= 0x9F)
+		p[1] += 0x20; /* Α-Ο */
+	else if (*p == 0xCE && p[1] >= 0xA0 && p[1] <= 0xAB && p[1] != 0xA2)
+		p[0] = 0xCF, p[1] -= 0x20; /* Π-Ϋ */
+	else if (*p == 0xCE && (p[1] == 0x86 || (p[1] >= 0x88 && p[1] <= 0x8A))) {
+		p[1] = p[1] == 0x86 ? 0xAC : p[1] + 0x25; /* Ά Έ Ή Ί */
+	} else if (*p == 0xCE && (p[1] == 0x8C || p[1] == 0x8E || p[1] == 0x8F))
+		p[0] = 0xCF, p[1] = p[1] == 0x8C ? 0x8C : p[1] - 0x01; /* Ό Ύ Ώ */
+	else if ((*p == 0xC4 || *p == 0xC5) && p[1] >= 0x80 && p[1] <= 0xBF) {
+		/* Latin Extended-A (Č, Ł, Ő, Ś, Ž ...): capitals are the even code points of U+0100-0137 and
+		 * U+014A-0177, the odd ones of U+0139-0148 and U+0179-017E */
+		unsigned cp = ((unsigned)(*p & 0x1F) << 6) | (p[1] & 0x3F);
+		int upper = (cp <= 0x137 || (cp >= 0x14A && cp <= 0x177)) ? !(cp & 1)
+			    : ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) ? (cp & 1)
+											       : 0;
+		if (upper && cp != 0x130) { /* (İ lower-cases to i with a dot above: two characters) */
+			cp++;
+			p[0] = (unsigned char)(0xC0 | (cp >> 6));
+			p[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		}
+	}
 	size_t n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
 	for (size_t i = 1; i < n; i++)
 		if (!p[i])

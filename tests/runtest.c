@@ -351,6 +351,14 @@ static void unit_utf8(void)
 	CHECK(gal_ci_contains("by \xd0\x81LKA", "\xd1\x91lka") && !gal_ci_contains("by elka", "\xd1\x91lka"),
 	      "ci_contains: capital IO folds to small io");
 	CHECK(gal_ci_skip("\xd0", "\xd0\x90") == NULL && gal_ci_equal("", ""), "ci: a truncated sequence, empty strings");
+	/* Greek with and without tonos, Latin Extended-A (Czech, Polish) */
+	CHECK(gal_ci_equal("\xce\x94\xce\x99\xce\x91\xce\xa6\xce\x97\xce\x9c\xce\x99\xce\xa3\xce\x97",
+			   "\xce\xb4\xce\xb9\xce\xb1\xcf\x86\xce\xb7\xce\xbc\xce\xb9\xcf\x83\xce\xb7") &&
+		  gal_ci_equal("\xce\x8c\xce\x8f", "\xcf\x8c\xcf\x8e"),
+	      "ci_equal: Greek capitals and tonos");
+	CHECK(gal_ci_equal("\xc4\x8c\xc5\x81\xc5\x90\xc5\x9a\xc5\xbd\xc4\xb9", "\xc4\x8d\xc5\x82\xc5\x91\xc5\x9b\xc5\xbe\xc4\xba") &&
+		  !gal_ci_equal("\xc4\xb0", "i"),
+	      "ci_equal: Latin Extended-A capitals (C caron, L stroke, O double acute, S acute, Z caron, L acute)");
 	CHECK(gal_strcasestr("x/placeholder-16x9.PNG", "16X9.png") != NULL && !gal_strcasestr("abc", "abd"),
 	      "strcasestr");
 }

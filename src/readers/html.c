@@ -645,6 +645,19 @@ static int credit_like(const xmlNode *k)
 	return yes;
 }
 
+/* Whether the text under x is at most max bytes (stops counting past it). */
+static int text_within(const xmlNode *x, size_t max)
+{
+	size_t n = 0;
+	for (const xmlNode *k = x->children; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
+		if (k->type == XML_TEXT_NODE && k->content)
+			for (const unsigned char *p = k->content; *p; p++)
+				if (!gal_is_space(*p) && ++n > max)
+					return 0;
+	}
+	return 1;
+}
+
 /* A caption's link to the picture's full size ("Enlarge", "Enlarge this image"), and a separator after it ("/",
  * "|"); the caption's own switches ("hide caption", "toggle caption"). */
 static int enlarge_link(const xmlNode *k)
@@ -661,6 +674,8 @@ static int enlarge_link(const xmlNode *k)
 					    "lihat foto", "ver foto", "voir la photo", "foto ansehen", "zobrazit foto", NULL};
 	static const char *const switches[] = {"hide caption", "toggle caption", "show caption", "close caption",
 					       NULL};
+	if (!text_within(k, 48))
+		return 0; /* (longer than any of the words: not collapsed, which costs the whole subtree's text) */
 	char *t = dom_text_collapsed(k);
 	int yes = 0;
 	for (size_t i = 0; t && link && words[i] && !yes; i++)
@@ -672,7 +687,11 @@ static int enlarge_link(const xmlNode *k)
 		const char *q = t + (*t == '+');
 		while (*q >= '0' && *q <= '9')
 			q++;
-		yes = q > t + (*t == '+') && (!*q || (*q == ' ' && !strchr(q + 1, ' ')));
+		static const char *const photo[] = {"foto", "photo", "picture", "image", "bild", "zdj", "slide", NULL};
+		int word = 0;
+		for (size_t i = 0; photo[i] && *q == ' ' && !word; i++)
+			word = !gal_strncasecmp(q + 1, photo[i], strlen(photo[i]));
+		yes = q > t + (*t == '+') && ((!*q && *t == '+') || (word && !strchr(q + 1, ' ')));
 	}
 	free(t);
 	return yes;

@@ -1263,9 +1263,9 @@ static char *lower_text(char *s);
 static int source_note(const xmlNode *x)
 {
 	static const char *const labels[] = {"source:", "sources:", "quelle:", "quellen:", "fuente:", "fuentes:",
-					     "fonte:", "fonti:", "source :", "sources :", "kaynak:", "bron:", "kÃ¤lla:",
-					     "Ð¸ÑÑÐ¾ÑÐ½Ð¸Ðº:", /* источник: */
-					     "æ¥æºï¼", /* 来源： */ NULL};
+					     "fonte:", "fonti:", "source :", "sources :", "kaynak:", "bron:", "k\xc3\xa4lla:",
+					     "\xd0\xb8\xd1\x81\xd1\x82\xd0\xbe\xd1\x87\xd0\xbd\xd0\xb8\xd0\xba\x3a", /* источник: */
+					     "\xe6\x9d\xa5\xe6\xba\x90\xef\xbc\x9a", /* 来源： */ NULL};
 	char *t = lower_text(gal_html_text(x));
 	int yes = 0;
 	for (size_t i = 0; t && labels[i] && !yes; i++)
@@ -1527,11 +1527,15 @@ static int links_to_picture(const xmlNode *a)
 
 /* Three pictures or more under x, every one inside a link: thumbnails that lead elsewhere, not the story's
  * pictures. */
+static int picture_elem(const xmlNode *x);
+
 static int thumbnail_strip(const xmlNode *x)
 {
 	size_t linked = 0;
 	for (const xmlNode *k = x->children; k; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE)) {
-		if (!is_name(k, "img"))
+		if (prose_para(k))
+			return 0; /* (a short story with its share icons is no strip) */
+		if (!picture_elem(k))
 			continue;
 		const xmlNode *a = k->parent;
 		while (a && a != x && !is_name(a, "a"))
@@ -2886,7 +2890,9 @@ static int furniture_line(const gal_node *n, const char *key)
 							"may get a commission", "may earn an affiliate commission",
 							"may collect a share of sales", "earn from qualifying purchases",
 							"we may earn money", NULL};
-		for (size_t i = 0; affiliate[i]; i++)
+		/* (only said of links and purchases: "passengers may receive compensation" is news) */
+		int links = strstr(key, "link") || strstr(key, "purchase") || strstr(key, "buy ") || strstr(key, "affiliate");
+		for (size_t i = 0; affiliate[i] && links; i++)
 			if (strstr(key, affiliate[i]))
 				return 1;
 	}
