@@ -1213,15 +1213,12 @@ static int titled(const xmlNode *x)
 	return 0;
 }
 
-/* A box that holds a quotation and nothing else (an embedded post: a <blockquote> and its script), or one
- * inside a quotation. */
-static int quotation_box(const xmlNode *x)
+/* Whether x, or the element it holds alone (and so on, four levels down: wrappers of one element), satisfies
+ * pred. */
+static int box_of(const xmlNode *x, int (*pred)(const xmlNode *))
 {
-	for (const xmlNode *a = x->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
-		if (is_name(a, "blockquote"))
-			return 1;
 	for (int depth = 0; x && depth < 4; depth++) {
-		if (is_name(x, "blockquote"))
+		if (pred(x))
 			return 1;
 		const xmlNode *only = NULL;
 		for (const xmlNode *k = x->children; k; k = k->next) {
@@ -1237,24 +1234,23 @@ static int quotation_box(const xmlNode *x)
 	return 0;
 }
 
+static int quotation(const xmlNode *x) { return is_name(x, "blockquote"); }
+static int list_elem(const xmlNode *x) { return is_name(x, "ul") || is_name(x, "ol"); }
+
+/* A box that holds a quotation and nothing else (an embedded post: a <blockquote> and its script), or one
+ * inside a quotation. */
+static int quotation_box(const xmlNode *x)
+{
+	for (const xmlNode *a = x->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+		if (is_name(a, "blockquote"))
+			return 1;
+	return box_of(x, quotation);
+}
+
 /* A picture with its caption (lists: a list), or a box that holds one and nothing else. */
 static int figure_or_list_box(const xmlNode *x, int list)
 {
-	for (int depth = 0; x && depth < 4; depth++) {
-		if (list ? is_name(x, "ul") || is_name(x, "ol") : gal_html_figure_like(x))
-			return 1;
-		const xmlNode *only = NULL;
-		for (const xmlNode *k = x->children; k; k = k->next) {
-			if (k->type == XML_ELEMENT_NODE && gal_html_elem_class(k) != GAL_HE_SKIP) {
-				if (only)
-					return 0;
-				only = k;
-			} else if (k->type == XML_TEXT_NODE && !gal_dom_is_blank(k))
-				return 0;
-		}
-		x = only;
-	}
-	return 0;
+	return box_of(x, list ? list_elem : gal_html_figure_like);
 }
 
 static char *lower_text(char *s);
