@@ -326,12 +326,11 @@ static const char *image_src(const xmlNode *img)
 	const char *src = gal_dom_attr(img, "src");
 	/* lazy-loading pages put a placeholder in src and the real image elsewhere */
 	const char *lazy[] = {"data-src", "data-original", "data-lazy-src", "data-url"};
-	if (!src || !*src || !strncmp(src, "data:", 5) || placeholder_src(img, src))
-		for (size_t i = 0; i < sizeof lazy / sizeof *lazy; i++) {
-			const char *v = gal_dom_attr(img, lazy[i]);
-			if (v && *v)
-				return v;
-		}
+	const char *v = NULL;
+	for (size_t i = 0; i < sizeof lazy / sizeof *lazy && !(v && *v); i++)
+		v = gal_dom_attr(img, lazy[i]);
+	if (v && *v && (!src || !*src || !strncmp(src, "data:", 5) || placeholder_src(img, src)))
+		return v;
 	return src;
 }
 
