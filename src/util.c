@@ -206,18 +206,6 @@ int gal_strcasecmp(const char *a, const char *b)
 	return lower((unsigned char)*a) - lower((unsigned char)*b);
 }
 
-const char *gal_strcasestr(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	if (!n)
-		return hay;
-	int c0 = lower((unsigned char)needle[0]);
-	for (; *hay; hay++)
-		if (lower((unsigned char)*hay) == c0 && !gal_strncasecmp(hay, needle, n))
-			return hay;
-	return NULL;
-}
-
 int gal_strncasecmp(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -60,16 +60,14 @@ size_t gal_str_width(const char *s, size_t n);
 /* ASCII helpers that ignore the locale. */
 int gal_strcasecmp(const char *a, const char *b);
 int gal_strncasecmp(const char *a, const char *b, size_t n);
-/* Lower-cases the UTF-8 character at p in place (ASCII, Latin-1 capitals, basic Cyrillic: the byte length never
- * changes); returns its length in bytes, never stepping over a NUL. */
+/* Lower-cases the UTF-8 character at p in place (ASCII, Latin-1, Latin Extended-A, Greek and basic Cyrillic
+ * capitals: the byte length never changes); returns its length in bytes, never stepping over a NUL. */
 size_t gal_utf8_lower(unsigned char *p);
 /* Case-insensitive in the letters gal_utf8_lower knows: s after a leading `prefix`, or NULL; equality; whether
  * needle occurs in hay. */
 const char *gal_ci_skip(const char *s, const char *prefix);
 int gal_ci_equal(const char *a, const char *b);
 int gal_ci_contains(const char *hay, const char *needle);
-/* The first place in hay where needle occurs, ignoring ASCII case; NULL if none. */
-const char *gal_strcasestr(const char *hay, const char *needle);
 /* How many leading bytes of s (n bytes) are printable ASCII (0x20-0x7E), eight at a time: the fast path of the
  * byte scanners (decoding, the tree's control and NFC check), which look at the rest one byte at a time. It may
  * stop short of the first other byte in the last eight (always on big-endian machines), never past it. */

@@ -35,6 +35,7 @@
 #include "../src/util.h"
 #include "../src/writers/writers.h"
 #include "../src/readers/readers.h"
+#include "../src/readers/html_dom.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -359,8 +360,9 @@ static void unit_utf8(void)
 	CHECK(gal_ci_equal("\xc4\x8c\xc5\x81\xc5\x90\xc5\x9a\xc5\xbd\xc4\xb9", "\xc4\x8d\xc5\x82\xc5\x91\xc5\x9b\xc5\xbe\xc4\xba") &&
 		  !gal_ci_equal("\xc4\xb0", "i"),
 	      "ci_equal: Latin Extended-A capitals (C caron, L stroke, O double acute, S acute, Z caron, L acute)");
-	CHECK(gal_strcasestr("x/placeholder-16x9.PNG", "16X9.png") != NULL && !gal_strcasestr("abc", "abd"),
-	      "strcasestr");
+	CHECK(gal_dom_contains_ci("x/placeholder-16x9.PNG", "16X9.png") && !gal_dom_contains_ci("abc", "abd") &&
+		  gal_dom_contains_ci("abc", ""),
+	      "contains_ci");
 }
 
 static void unit_dates(void)

@@ -309,14 +309,14 @@ static int deeper(hctx *c)
 static int placeholder_src(const xmlNode *img, const char *src)
 {
 	const char *cls = gal_dom_attr(img, "class");
-	if (cls && gal_strcasestr(cls, "lazy"))
+	if (cls && gal_dom_contains_ci(cls, "lazy"))
 		return 1;
 	const char *name = strrchr(src, '/');
 	name = name ? name + 1 : src;
 	static const char *const stand_in[] = {"placeholder", "blank.", "spacer", "transparent.", "pixel.", "1x1.",
 					       "lazy", "loading.", "grey.", "gray.", NULL};
 	for (size_t i = 0; stand_in[i]; i++)
-		if (gal_strcasestr(name, stand_in[i]))
+		if (gal_dom_contains_ci(name, stand_in[i]))
 			return 1;
 	return 0;
 }
@@ -1445,14 +1445,6 @@ static void table(hctx *c, const xmlNode *x, gal_node *container)
 		gal_node_free(t);
 }
 
-/* An image the page shows small (width or height under 100 pixels): an avatar or an icon, not a picture with a
- * caption. */
-static int small_image(const xmlNode *img)
-{
-	const char *w = gal_dom_attr(img, "width"), *h = gal_dom_attr(img, "height");
-	return (w && *w >= '0' && *w <= '9' && atoi(w) < 100) || (h && *h >= '0' && *h <= '9' && atoi(h) < 100);
-}
-
 /* A box that holds a picture's caption and credit in blocks of their own (<div class=caption> and
  * <figcaption class=credit> in a "metadata" box): short text blocks only, no picture, list, table or heading. */
 static int caption_box(const xmlNode *x)
@@ -1514,7 +1506,8 @@ static int implicit_figure(const xmlNode *x, const xmlNode **img, const xmlNode 
 		else
 			return 0;
 	}
-	if (!*img || !*cap || small_image(*img))
+	/* (not an image shown under 100 pixels: an avatar or an icon, not a picture with a caption) */
+	if (!*img || !*cap || gal_dom_image_under(*img, 100))
 		return 0;
 	char *t = dom_text_collapsed(*cap);
 	size_t n = t ? strlen(t) : 0;

@@ -6,6 +6,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The value of an attribute without allocating (libxml2 keeps it as a text child); NULL if absent. */
@@ -24,10 +25,20 @@ static inline int gal_dom_contains_ci(const char *hay, const char *needle)
 	size_t n = 0;
 	while (needle[n])
 		n++;
-	for (; *hay; hay++)
-		if (!gal_strncasecmp(hay, needle, n))
+	if (!n)
+		return 1;
+	int c0 = needle[0] >= 'A' && needle[0] <= 'Z' ? needle[0] + 32 : needle[0];
+	for (; *hay; hay++) /* (the first letter before the rest) */
+		if ((*hay >= 'A' && *hay <= 'Z' ? *hay + 32 : *hay) == c0 && !gal_strncasecmp(hay, needle, n))
 			return 1;
 	return 0;
+}
+
+/* Whether an image says it is shown under `px` pixels wide or high (width/height attributes). */
+static inline int gal_dom_image_under(const xmlNode *img, int px)
+{
+	const char *w = gal_dom_attr(img, "width"), *h = gal_dom_attr(img, "height");
+	return (w && *w >= '0' && *w <= '9' && atoi(w) < px) || (h && *h >= '0' && *h <= '9' && atoi(h) < px);
 }
 
 /* A text node holding only white space. */

@@ -1571,13 +1571,7 @@ static int buy_button(const xmlNode *x)
 }
 
 /* An image that is a picture, not a tracking pixel (width="1" height="1"). */
-static int picture_elem(const xmlNode *x)
-{
-	if (!is_name(x, "img"))
-		return 0;
-	const char *w = gal_dom_attr(x, "width"), *h = gal_dom_attr(x, "height");
-	return !(w && *w >= '0' && *w <= '9' && atoi(w) < 50) && !(h && *h >= '0' && *h <= '9' && atoi(h) < 50);
-}
+static int picture_elem(const xmlNode *x) { return is_name(x, "img") && !gal_dom_image_under(x, 50); }
 
 static int noscript_picture(const xmlNode *x) { return is_name(x, "noscript") && any_below(x, picture_elem); }
 
@@ -2001,6 +1995,19 @@ static int page_chrome(const xmlNode *x)
 	return 0;
 }
 
+/* Whether t is `want`, maybe after a place name set before it with no break between them
+ * ("<span class=location>Lâm Sơn</span>Hàng nghìn ..."): t from any of its first 40 bytes. */
+static int same_after_label(const char *t, const char *want)
+{
+	if (gal_loose_equal(t, want, 0))
+		return 1;
+	size_t tl = strlen(t);
+	for (size_t i = 1; i < 40 && i < tl && tl > strlen(want) / 2; i++)
+		if (((unsigned char)t[i] & 0xC0) != 0x80 && gal_loose_equal(t + i, want, 0))
+			return 1;
+	return 0;
+}
+
 typedef struct {
 	const xmlNode *h1;
 	const xmlNode *deck;  /* the page's description shown under the headline */
@@ -2370,12 +2377,8 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 			continue;
 		char *t = gal_html_text(y);
 		size_t tl = t ? strlen(t) : 0;
-		if (t && desc && gal_loose_equal(t, desc, 0))
+		if (t && desc && same_after_label(t, desc))
 			s->deck = y;
-		/* after a place name set before it */
-		for (size_t i = 1; t && desc && !s->deck && i < 40 && i < tl && tl > strlen(desc) / 2; i++)
-			if (((unsigned char)t[i] & 0xC0) != 0x80 && gal_loose_equal(t + i, desc, 0))
-				s->deck = y;
 		/* (one line of text: a box of points, "abstract" lists, is no deck) */
 		if (!s->deck && tl >= 20 && tl <= 400 && !(R(y)->flags & F_BLOCKKIDS) && !is_name(y, "ul") &&
 		    !is_name(y, "ol"))
@@ -3088,11 +3091,7 @@ static int header_line_(gal_node *n, gal_meta *m, int deck)
 	if (m->headline && gal_loose_equal(key, m->headline, 0))
 		drop = 1;
 	else if (deck) {
-		drop = m->deck && gal_loose_equal(key, m->deck, 0);
-		/* after a place name set before it ("<span class=location>Lâm Sơn</span>Hàng nghìn ...") */
-		for (size_t i = 1; m->deck && !drop && i < 40 && key[i] && len > strlen(m->deck) / 2; i++)
-			if (((unsigned char)key[i] & 0xC0) != 0x80)
-				drop = gal_loose_equal(key + i, m->deck, 0);
+		drop = m->deck && same_after_label(key, m->deck);
 	} else if (m->deck && gal_loose_equal(key, m->deck, 0))
 		drop = 0;
 	else if (m->section && gal_ci_skip(core, m->section) == core + core_len)
