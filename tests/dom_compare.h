@@ -73,7 +73,8 @@ static const char *dom_node_diff(const xmlNode *a, const xmlNode *b, char *why, 
 	return why;
 }
 
-/* Text that gal_dom_skim takes out: the text children of <style> and of <script> but JSON-LD. */
+/* Text that gal_dom_skim takes out: the text children of <style> and of <script> but JSON-LD (and, below,
+ * drawings). */
 static int dom_skimmed_text(const xmlNode *x)
 {
 	if ((x->type != XML_TEXT_NODE && x->type != XML_CDATA_SECTION_NODE) || !x->parent ||
@@ -88,11 +89,21 @@ static int dom_skimmed_text(const xmlNode *x)
 	return !type || gal_strcasecmp(type, "application/ld+json");
 }
 
+/* Whatever is inside an <svg> element: the skimmer takes the content of those it can follow out. (Inside one it
+ * leaves, the two trees have the same nodes; a skim that went wrong shows in the nodes after the <svg>.) */
+static int dom_in_svg(const xmlNode *x)
+{
+	for (const xmlNode *p = x->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+		if (p->name && !strcmp((const char *)p->name, "svg"))
+			return 1;
+	return 0;
+}
+
 static const xmlNode *dom_step_over(const xmlNode *x, int skimmed)
 {
 	do
 		x = dom_step(x);
-	while (x && skimmed && dom_skimmed_text(x));
+	while (x && skimmed && (dom_skimmed_text(x) || dom_in_svg(x)));
 	return x;
 }
 

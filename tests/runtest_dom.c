@@ -147,6 +147,27 @@ static void dom_skim_tests(void)
 	    {"<d\xd0><script>\xc3\xa9</script><?\xc3>", NULL},
 	    {"<style>\xc3\xad</style><script>ok</script>", "<style></style><script></script>"},
 	    {"<? <script>y</script>", "<? <script></script>"},
+	    /* inline drawings: the content of an <svg> holding only tags libxml2 does not know */
+	    {"<p>a<svg viewBox=\"0 0 1 1\"><path d=\"M0 0h1\"/><g fill=red><circle r=1></circle></g></svg>b</p>",
+	     "<p>a<svg viewBox=\"0 0 1 1\"></svg>b</p>"},
+	    {"<svg>\n<path d=\"a>b</svg>\"\n/>\n</svg>x", "<svg>\n\n\n</svg>x"},
+	    {"<svg><g><path d=1><rect></svg><p>x", "<svg></svg><p>x"},
+	    {"<svg><g><path></g><circle/></svg>", "<svg></svg>"},
+	    {"<SVG><Path/><LinearGradient id=g></lineargradient></SVG>y", "<SVG></SVG>y"},
+	    {"<svg><!-- <p> --><text>1 < 2 &amp; 3</text></ x></svg>", "<svg></svg>"},
+	    {"<div><svg class=icon><use href=\"#a\"></use></svg><span>t</span></div>", "<div><svg class=icon></svg><span>t</span></div>"},
+	    /* left alone: a tag libxml2 knows (it may close elements outside), an end tag of an element not opened
+	     * inside, a processing instruction, no end; a nested drawing is skimmed on its own */
+	    {"<p>a<svg><title>Share</title><path/></svg>b</p>", NULL},
+	    {"<svg><a href=x><path/></a></svg>", NULL},
+	    {"<svg><foreignObject><p>x</p></foreignObject></svg>", NULL},
+	    {"<g><svg><path></g>x</svg>y", NULL},
+	    {"<svg><path></svgx></svg>", NULL},
+	    {"<svg><?pi?></svg>", NULL},
+	    {"<svg><path/>", NULL},
+	    {"<svg/><p>x</p>", NULL},
+	    {"<svg><svg><path/></svg></svg>", "<svg><svg></svg></svg>"},
+	    {"<svg><style>.a{}</style><path/></svg>", "<svg><style></style><path/></svg>"},
 	    {"<p>a\0b</p><script>x</script>", NULL},
 	};
 	int v2914 = atoi(xmlParserVersion) == 20914;

@@ -355,16 +355,18 @@ static void silent(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-/* ------------------------------------------------------------------ skimming scripts and style sheets */
+/* ------------------------------------------------------------------ skimming scripts, style sheets, drawings */
 
 /* A news page is often half scripts and style sheets, which libxml2's HTML parser reads a character at a time and
- * galley never reads (but JSON-LD). Before parsing, gal_dom_skim takes the content of every <script> (but JSON-LD)
- * and <style> element out of the page, keeping its line breaks so that line numbers stay. To know where such an
+ * galley never reads (but JSON-LD); inline <svg> icons and charts add drawings of long path data, which galley
+ * skips too. Before parsing, gal_dom_skim takes the content of every <script> (but JSON-LD) and <style> element,
+ * and of every <svg> whose content it can follow (skim_svg), out of the page, keeping its line breaks so that
+ * line numbers stay. To know where such an
  * element starts, it follows the page as libxml2 2.9's HTML parser tokenizes it (comments, processing
  * instructions, doctypes, start tags with their quoted and bogus attributes, end tags); wherever it is not sure
  * what libxml2 does, it stops and leaves the rest of the page as it is. tests/dom_compare.h checks, on every
  * fixture, the fuzz corpus and random tag soup, that libxml2 builds the same tree from the skimmed page but for
- * the skipped text. The rules are libxml2 2.9.14's (Debian 12): with another version nothing is skimmed. */
+ * the skipped text and drawings. The rules are libxml2 2.9.14's (Debian 12): with another version nothing is skimmed. */
 
 static int skim_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int skim_letter(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
@@ -399,6 +401,151 @@ static int skim_version_ok(void)
 	return ok;
 }
 
+/* The end of a comment starting at in[i] ("<!--"): after the first "-->" or "--!>" whose dashes come after
+ * "<!--"; 0 when there is none (libxml2 then takes the rest of the page). */
+static size_t skim_comment_end(const char *in, size_t len, size_t i)
+{
+	for (size_t j = i + 4;; j++) {
+		const char *d = j < len ? memchr(in + j, '-', len - j) : NULL;
+		if (!d)
+			return 0;
+		j = (size_t)(d - in);
+		if (j + 2 < len && in[j + 1] == '-' && in[j + 2] == '>')
+			return j + 3;
+		if (j + 3 < len && in[j + 1] == '-' && in[j + 2] == '!' && in[j + 3] == '>')
+			return j + 4;
+	}
+}
+
+/* A start tag's attributes (htmlParseStartTag), from *i after its name to its '>' or "/>", where *i is left.
+ * *type and *type_end span the value of the first "type" attribute (both 0 without one or without a value).
+ * Returns 0 when a quoted value or the tag runs to the end of the page. */
+static int skim_attrs(const char *in, size_t len, size_t *pi, size_t *type, size_t *type_end)
+{
+	size_t i = *pi;
+	int seen_type = 0;
+	*type = *type_end = 0;
+	while (i < len && skim_blank((unsigned char)in[i]))
+		i++;
+	while (i < len && in[i] != '>' && !(in[i] == '/' && i + 1 < len && in[i + 1] == '>')) {
+		unsigned char c = (unsigned char)in[i];
+		if (skim_letter(c) || c == '_' || c == ':' || c == '.') { /* a name (htmlParseHTMLName) */
+			size_t an = i, an_end = skim_name_end(in, len, i);
+			int is_type = an_end - an == 4 && skim_word(in, len, an, "type") && !seen_type;
+			seen_type |= is_type;
+			i = an_end;
+			while (i < len && skim_blank((unsigned char)in[i]))
+				i++;
+			if (i < len && in[i] == '=') {
+				i++;
+				while (i < len && skim_blank((unsigned char)in[i]))
+					i++;
+				size_t v = i, v_end;
+				if (i < len && (in[i] == '"' || in[i] == '\'')) {
+					const char *q = memchr(in + i + 1, in[i], len - i - 1);
+					if (!q)
+						return 0; /* the value takes the rest of the page */
+					v = i + 1;
+					v_end = (size_t)(q - in);
+					i = v_end + 1;
+				} else {
+					while (i < len && in[i] != '>' && !skim_blank((unsigned char)in[i]))
+						i++;
+					v_end = i;
+				}
+				if (is_type) {
+					*type = v;
+					*type_end = v_end;
+				}
+			}
+		} else { /* a bogus attribute: dropped up to a blank or the end of the tag */
+			while (i < len && !skim_blank((unsigned char)in[i]) && in[i] != '>' &&
+			       !(in[i] == '/' && i + 1 < len && in[i + 1] == '>'))
+				i++;
+		}
+		while (i < len && skim_blank((unsigned char)in[i]))
+			i++;
+	}
+	*pi = i;
+	return i < len;
+}
+
+/* The content of an inline <svg> from i (after its start tag): where the "</svg" that closes it starts, or 0 when
+ * it is not sure that the content leaves the tree around it alone. Inside, libxml2 makes elements of tags it does
+ * not know (path, g, defs...) and closes nothing outside for them; it is left alone for a tag that libxml2 knows
+ * (a <title> or <a> there may close elements outside, a <style> is read as such), a nested <svg>, an end tag of an
+ * element not opened inside it, a doctype, a processing instruction, a name of 100 characters or more. */
+static size_t skim_svg(const char *in, size_t len, size_t i)
+{
+	struct {
+		size_t at, n;
+	} open[32]; /* the unknown elements left open inside: libxml2's stack above the <svg> */
+	int depth = 0;
+	for (;;) {
+		const char *lt = i < len ? memchr(in + i, '<', len - i) : NULL;
+		if (!lt)
+			return 0;
+		i = (size_t)(lt - in);
+		if (i + 1 >= len)
+			return 0;
+		unsigned char c1 = (unsigned char)in[i + 1];
+		if (c1 == '/') {
+			size_t n = i + 2, n_end = skim_name_end(in, len, n);
+			unsigned char c2 = n < len ? (unsigned char)in[n] : 0;
+			if (!(skim_letter(c2) || c2 == '_' || c2 == ':' || c2 == '.')) {
+				i += 2; /* "</" without a name is dropped */
+				continue;
+			}
+			if (n_end - n >= 100)
+				return 0;
+			if (n_end - n == 3 && skim_word(in, len, n, "svg"))
+				return i;
+			/* it closes the innermost element of its name, and those above it (all unknown: libxml2 gives them
+			 * the same end priority) */
+			int k = depth - 1;
+			while (k >= 0 && !(open[k].n == n_end - n && !gal_strncasecmp(in + open[k].at, in + n, open[k].n)))
+				k--;
+			if (k < 0)
+				return 0; /* perhaps open outside: it would close the <svg> */
+			depth = k;
+			const char *gt = memchr(in + n_end, '>', len - n_end);
+			if (!gt)
+				return 0;
+			i = (size_t)(gt - in) + 1;
+		} else if (skim_letter(c1)) {
+			size_t n = i + 1, n_end = skim_name_end(in, len, n);
+			char name[100];
+			if (n_end - n >= sizeof name)
+				return 0;
+			for (size_t k = n; k < n_end; k++)
+				name[k - n] = (char)(in[k] | ((in[k] >= 'A' && in[k] <= 'Z') ? 32 : 0));
+			name[n_end - n] = '\0';
+			if (!strcmp(name, "svg") || htmlTagLookup((const xmlChar *)name))
+				return 0;
+			size_t type, type_end;
+			i = n_end;
+			if (!skim_attrs(in, len, &i, &type, &type_end))
+				return 0;
+			if (in[i] == '/') { /* "<path/>": closed at once */
+				i += 2;
+				continue;
+			}
+			if (depth == (int)(sizeof open / sizeof *open))
+				return 0;
+			open[depth].at = n;
+			open[depth++].n = n_end - n;
+			i++;
+		} else if (c1 == '!' && i + 3 < len && in[i + 2] == '-' && in[i + 3] == '-') {
+			if (!(i = skim_comment_end(in, len, i)))
+				return 0;
+		} else if (c1 == '?' || (c1 == '!' && skim_word(in, len, i + 2, "doctype"))) {
+			return 0;
+		} else {
+			i++; /* a '<' of text */
+		}
+	}
+}
+
 size_t gal_dom_skim(const char *in, size_t len, char *out)
 {
 	size_t i = 0, o = 0, from = 0; /* in[from..i) is still to be copied */
@@ -424,23 +571,8 @@ size_t gal_dom_skim(const char *in, size_t len, char *out)
 			prologue = 0;
 		if (c1 == '!') {
 			if (i + 3 < len && in[i + 2] == '-' && in[i + 3] == '-') {
-				/* a comment ends at the first "-->" or "--!>" whose dashes come after "<!--" */
-				size_t j = i + 4;
-				for (;;) {
-					const char *d = j < len ? memchr(in + j, '-', len - j) : NULL;
-					if (!d)
-						goto rest; /* not terminated: libxml2 takes the rest of the page */
-					j = (size_t)(d - in);
-					if (j + 2 < len && in[j + 1] == '-' && in[j + 2] == '>') {
-						i = j + 3;
-						break;
-					}
-					if (j + 3 < len && in[j + 1] == '-' && in[j + 2] == '!' && in[j + 3] == '>') {
-						i = j + 4;
-						break;
-					}
-					j++;
-				}
+				if (!(i = skim_comment_end(in, len, i)))
+					goto rest; /* not terminated: libxml2 takes the rest of the page */
 				continue;
 			}
 			if (skim_word(in, len, i + 2, "doctype")) {
@@ -493,106 +625,77 @@ size_t gal_dom_skim(const char *in, size_t len, char *out)
 			i++;
 			continue;
 		}
-		/* a start tag: its name, then attributes up to '>' or "/>" (htmlParseStartTag) */
+		/* a start tag: its name, then attributes up to '>' or "/>" */
 		size_t name = i + 1, name_end = skim_name_end(in, len, name);
 		int script = name_end - name == 6 && skim_word(in, len, name, "script");
 		int style = name_end - name == 5 && skim_word(in, len, name, "style");
-		int keep = 0; /* a JSON-LD script (or one whose type may be: a character reference in it) */
-		int seen_type = 0;
+		int svg = name_end - name == 3 && skim_word(in, len, name, "svg");
+		size_t type, type_end;
 		i = name_end;
-		while (i < len && skim_blank((unsigned char)in[i]))
-			i++;
-		while (i < len && in[i] != '>' && !(in[i] == '/' && i + 1 < len && in[i + 1] == '>')) {
-			unsigned char c = (unsigned char)in[i];
-			if (skim_letter(c) || c == '_' || c == ':' || c == '.') {
-				size_t an = i, an_end = skim_name_end(in, len, i);
-				int is_type = an_end - an == 4 && skim_word(in, len, an, "type") && !seen_type;
-				seen_type |= is_type;
-				i = an_end;
-				while (i < len && skim_blank((unsigned char)in[i]))
-					i++;
-				if (i < len && in[i] == '=') {
-					i++;
-					while (i < len && skim_blank((unsigned char)in[i]))
-						i++;
-					size_t v = i, v_end;
-					if (i < len && (in[i] == '"' || in[i] == '\'')) {
-						const char *q = memchr(in + i + 1, in[i], len - i - 1);
-						if (!q)
-							goto rest; /* the value takes the rest of the page */
-						v = i + 1;
-						v_end = (size_t)(q - in);
-						i = v_end + 1;
-					} else {
-						while (i < len && in[i] != '>' && !skim_blank((unsigned char)in[i]))
-							i++;
-						v_end = i;
-					}
-					if (is_type && script) {
-						const char *ld = "application/ld+json";
-						keep = memchr(in + v, '&', v_end - v) != NULL ||
-						       (v_end - v == strlen(ld) && skim_word(in, len, v, ld));
-					}
-				}
-			} else { /* a bogus attribute: dropped up to a blank or the end of the tag */
-				while (i < len && !skim_blank((unsigned char)in[i]) && in[i] != '>' &&
-				       !(in[i] == '/' && i + 1 < len && in[i + 1] == '>'))
-					i++;
-			}
-			while (i < len && skim_blank((unsigned char)in[i]))
-				i++;
-		}
-		if (i >= len)
+		if (!skim_attrs(in, len, &i, &type, &type_end))
 			goto rest;
 		if (in[i] == '/') { /* "<script/>": empty */
 			i += 2;
 			continue;
 		}
 		i++;
-		if (!script && !style)
-			continue;
-		/* the content: up to "</script" or "</style" (libxml2 compares that prefix only) */
-		const char *tag = script ? "script" : "style";
-		size_t tl = script ? 6 : 5;
-		if (i + 1 < len && in[i] == '<') {
-			/* first, libxml2 looks for a tag that closes the element (<noscript> a script, <body> a style) or
-			 * an end tag */
-			if (skim_letter((unsigned char)in[i + 1])) {
-				size_t n = i + 1, n_end = skim_name_end(in, len, n);
-				if ((n_end - n == 8 && skim_word(in, len, n, "noscript")) ||
-				    (n_end - n == 4 && skim_word(in, len, n, "body")) ||
-				    (n_end - n == 8 && skim_word(in, len, n, "frameset")))
-					goto rest;
-			} else if (in[i + 1] == '/') {
-				if (!skim_word(in, len, i + 2, tag) ||
-				    (i + 2 + tl < len && skim_name_char((unsigned char)in[i + 2 + tl])))
-					goto rest;
-				continue; /* empty: the end tag follows */
-			}
-		}
 		size_t end = i;
-		for (;;) {
-			const char *lt2 = end < len ? memchr(in + end, '<', len - end) : NULL;
-			if (!lt2) {
-				end = len;
-				break;
+		if (svg) {
+			if (!(end = skim_svg(in, len, i)))
+				continue; /* read on inside it as anywhere */
+		} else if (!script && !style) {
+			continue;
+		} else {
+			/* a JSON-LD script stays (or one whose type may be: a character reference in it) */
+			const char *ld = "application/ld+json";
+			int keep = script && type_end > type &&
+				   (memchr(in + type, '&', type_end - type) ||
+				    (type_end - type == strlen(ld) && skim_word(in, len, type, ld)));
+			/* the content: up to "</script" or "</style" (libxml2 compares that prefix only) */
+			const char *tag = script ? "script" : "style";
+			size_t tl = script ? 6 : 5;
+			if (i + 1 < len && in[i] == '<') {
+				/* first, libxml2 looks for a tag that closes the element (<noscript> a script, <body> a style)
+				 * or an end tag */
+				if (skim_letter((unsigned char)in[i + 1])) {
+					size_t n = i + 1, n_end = skim_name_end(in, len, n);
+					if ((n_end - n == 8 && skim_word(in, len, n, "noscript")) ||
+					    (n_end - n == 4 && skim_word(in, len, n, "body")) ||
+					    (n_end - n == 8 && skim_word(in, len, n, "frameset")))
+						goto rest;
+				} else if (in[i + 1] == '/') {
+					if (!skim_word(in, len, i + 2, tag) ||
+					    (i + 2 + tl < len && skim_name_char((unsigned char)in[i + 2 + tl])))
+						goto rest;
+					continue; /* empty: the end tag follows */
+				}
 			}
-			end = (size_t)(lt2 - in);
-			if (end + 1 < len && in[end + 1] == '/' && skim_word(in, len, end + 2, tag)) {
-				/* "</scripts>" is another end tag, which libxml2 reads as one (and goes on with the script) */
-				if (end + 2 + tl < len && skim_name_char((unsigned char)in[end + 2 + tl]))
-					goto rest;
-				break;
+			for (;;) {
+				const char *lt2 = end < len ? memchr(in + end, '<', len - end) : NULL;
+				if (!lt2) {
+					end = len;
+					break;
+				}
+				end = (size_t)(lt2 - in);
+				if (end + 1 < len && in[end + 1] == '/' && skim_word(in, len, end + 2, tag)) {
+					/* "</scripts>" is another end tag, which libxml2 reads as one (and goes on with the
+					 * script) */
+					if (end + 2 + tl < len && skim_name_char((unsigned char)in[end + 2 + tl]))
+						goto rest;
+					break;
+				}
+				end++;
 			}
-			end++;
+			if (keep) {
+				i = end;
+				continue;
+			}
 		}
-		if (!keep) {
-			memcpy(out + o, in + from, i - from);
-			o += i - from;
-			for (const char *nl = in + i; (nl = memchr(nl, '\n', (size_t)(in + end - nl))); nl++)
-				out[o++] = '\n';
-			from = end;
-		}
+		memcpy(out + o, in + from, i - from);
+		o += i - from;
+		for (const char *nl = in + i; (nl = memchr(nl, '\n', (size_t)(in + end - nl))); nl++)
+			out[o++] = '\n';
+		from = end;
 		i = end;
 	}
 rest:

@@ -79,7 +79,8 @@ typedef struct gal_dom gal_dom;
  * Returns GAL_OK, GAL_ENOMEM or GAL_ELIMIT (over 2 GiB). */
 int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out);
 /* Copies an HTML page (UTF-8, len bytes) to out (len bytes at least) without the content of its <script> (but
- * JSON-LD) and <style> elements, whose line breaks stay; returns the length written. gal_dom_parse parses the
+ * JSON-LD) and <style> elements and of its inline <svg> drawings, whose line breaks stay; returns the length
+ * written. gal_dom_parse parses the
  * skimmed copy: libxml2 then builds the same tree but for that text, with the same line numbers. With a libxml2
  * whose tokenizer it has not been checked against, it copies the page as it is. */
 size_t gal_dom_skim(const char *in, size_t len, char *out);
