@@ -135,7 +135,7 @@ static int dom_first_diff(const char *data, size_t len, char *why, size_t size)
 	xmlDoc *doc = skimmed ? dom_libxml2(skimmed, slen) : NULL, *whole = dom_libxml2(data, len);
 	gal_dom *dom = NULL;
 	int wf = 0, rc = 0;
-	if (!skimmed || gal_dom_parse(data, len, &wf, &dom) != GAL_OK) {
+	if (!skimmed || gal_dom_parse(data, len, 0, &wf, &dom) != GAL_OK) {
 		snprintf(why, size, "arena parse failed");
 		rc = -1;
 	} else {

@@ -2481,7 +2481,7 @@ int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_
 	}
 	gal_dom *dom;
 	int well_formed;
-	int rc = gal_dom_parse(utf8, len, &well_formed, &dom);
+	int rc = gal_dom_parse(utf8, len, GAL_DOM_CLEAN, &well_formed, &dom);
 	if (rc) {
 		gal_error_set(err, rc, opts, FMT, 0, 0, rc == GAL_ELIMIT ? "input too large" : "out of memory");
 		return rc;

@@ -546,15 +546,15 @@ static size_t skim_svg(const char *in, size_t len, size_t i)
 	}
 }
 
-size_t gal_dom_skim(const char *in, size_t len, char *out)
+static size_t skim(const char *in, size_t len, char *out, int clean)
 {
 	size_t i = 0, o = 0, from = 0; /* in[from..i) is still to be copied */
 	/* the prologue (htmlParseDocument): blanks, comments, processing instructions and one doctype before the
 	 * content; 1 before the doctype, 2 after it, 0 in the content */
 	int prologue = 1;
 	/* libxml2 stops at a NUL byte in many places, and reads the rest of a page as Latin-1 after a byte that is
-	 * not UTF-8 (the reader's input is always valid UTF-8 by now; other callers' may not be) */
-	if (!skim_version_ok() || memchr(in, '\0', len) || !gal_utf8_valid(in, len))
+	 * not UTF-8 (the reader's input is decoded text, clean; other callers' may not be) */
+	if (!skim_version_ok() || (!clean && (memchr(in, '\0', len) || !gal_utf8_valid(in, len))))
 		goto rest;
 	while (i < len) {
 		const char *lt = memchr(in + i, '<', len - i);
@@ -703,7 +703,9 @@ rest:
 	return o + len - from;
 }
 
-int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
+size_t gal_dom_skim(const char *in, size_t len, char *out) { return skim(in, len, out, 0); }
+
+int gal_dom_parse(const char *utf8, size_t len, unsigned flags, int *well_formed, gal_dom **out)
 {
 	*out = NULL;
 	if (len > (size_t)INT32_MAX)
@@ -716,7 +718,7 @@ int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out)
 	}
 	size_t skim_cap = 0;
 	char *skimmed = d ? gal_scratch_get(len, &skim_cap) : NULL;
-	size_t skim_len = skimmed ? gal_dom_skim(utf8, len, skimmed) : 0;
+	size_t skim_len = skimmed ? skim(utf8, len, skimmed, (flags & GAL_DOM_CLEAN) != 0) : 0;
 	htmlParserCtxtPtr pc = skimmed ? htmlCreateMemoryParserCtxt(skimmed, (int)skim_len) : NULL;
 	if (!pc) {
 		gal_scratch_put(skimmed, skim_cap);

@@ -77,7 +77,9 @@ static inline const xmlNode *gal_dom_next(const xmlNode *x, const xmlNode *root,
 typedef struct gal_dom gal_dom;
 /* Parses UTF-8 HTML (libxml2's HTML parser, recovering as browsers do). *well_formed is libxml2's verdict.
  * Returns GAL_OK, GAL_ENOMEM or GAL_ELIMIT (over 2 GiB). */
-int gal_dom_parse(const char *utf8, size_t len, int *well_formed, gal_dom **out);
+int gal_dom_parse(const char *utf8, size_t len, unsigned flags, int *well_formed, gal_dom **out);
+/* gal_dom_parse's flag: the text is valid UTF-8 without NUL bytes, as gal_decode gives it (not checked again). */
+#define GAL_DOM_CLEAN 1u
 /* Copies an HTML page (UTF-8, len bytes) to out (len bytes at least) without the content of its <script> (but
  * JSON-LD) and <style> elements and of its inline <svg> drawings, whose line breaks stay; returns the length
  * written. gal_dom_parse parses the
@@ -108,8 +110,8 @@ void gal_dom_unlink(xmlNode *x);
 /* Moves x (taken out of where it was) to just before ref; nothing when ref is at the document level. */
 void gal_dom_insert_before(xmlNode *x, xmlNode *ref);
 
-/* Parses UTF-8 HTML and maps it onto a new DOCUMENT tree with one article: the article found in the page, or
- * with opts->no_extract the whole page. */
+/* Parses HTML (valid UTF-8 without NUL bytes: gal_decode's output) and maps it onto a new DOCUMENT tree with one
+ * article: the article found in the page, or with opts->no_extract the whole page. */
 int gal_html_to_tree(const char *utf8, size_t len, const gal_options *opts, gal_node **out, gal_error *err);
 
 /* "Name: Headline" or "Headline | Name" -> a copy of "Headline" when `name` is one whole part of the
