@@ -362,7 +362,8 @@ static int hint_scan(const char *buf, size_t len, unsigned *look)
 			continue;
 		for (unsigned j = hint_index.start[k]; j < hint_index.start[k + 1]; j++) {
 			const hint_pat *hp = &hint_index.by_pair[j];
-			if (strncmp(buf + i, hp->pat, hp->len))
+			/* (the pair matches: the third letter first, then the rest) */
+			if (hp->len > 2 && (buf[i + 2] != hp->pat[2] || strncmp(buf + i + 3, hp->pat + 3, hp->len - 3)))
 				continue;
 			lk |= hp->look;
 			if (hp->list == HINT_POS)
@@ -549,9 +550,27 @@ static int is_comma(const unsigned char *p, size_t *adv)
 	return 0;
 }
 
+/* Per byte of an ASCII word: 0x80 where it equals c, else 0. */
+static inline uint64_t swar_eq(uint64_t w, unsigned char c)
+{
+	const uint64_t ones = 0x0101010101010101u, hi = ones * 0x80;
+	return ~((w ^ (ones * c)) + ones * 0x7F) & hi;
+}
+
+/* How many bytes of the mask are set (0x80 each). */
+static inline size_t swar_count(uint64_t m) { return (size_t)(((m >> 7) * 0x0101010101010101u) >> 56); }
+
 static void measure_text(const char *s, size_t *len, size_t *commas)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	/* the bulk, ASCII eight bytes at a time */
+	for (uint64_t w; i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080u)); i += 8) {
+		uint64_t space = swar_eq(w, ' ') | swar_eq(w, '\n') | swar_eq(w, '\t') | swar_eq(w, '\r') | swar_eq(w, '\f');
+		*len += 8 - swar_count(space);
+		*commas += swar_count(swar_eq(w, ','));
+	}
+	for (p += i; *p;) {
 		if (*p < 0x80) { /* the usual byte */
 			*commas += *p == ',';
 			*len += !gal_is_space(*p);
@@ -1420,7 +1439,8 @@ static size_t count_cta(const char *lower)
 		unsigned b = cta_bucket(p);
 		for (unsigned j = cta_index.start[b]; j < cta_index.start[b + 1]; j++) {
 			unsigned k = cta_index.by_bucket[j];
-			if (!(seen[k / 64] >> (k % 64) & 1) && p[0] == cta[k][0] && !strncmp(p, cta[k], cta_index.len[k])) {
+			if (!(seen[k / 64] >> (k % 64) & 1) && p[0] == cta[k][0] && p[1] == cta[k][1] &&
+			    !strncmp(p + 2, cta[k] + 2, cta_index.len[k] - 2u)) {
 				seen[k / 64] |= (uint64_t)1 << (k % 64);
 				n++;
 			}
