@@ -68,6 +68,7 @@ static void dom_error_handler(void)
 }
 
 static void dom_skim_tests(void);
+static void dom_soup_tests(void);
 
 static void dom_tests(const char *fixtures)
 {
@@ -101,6 +102,7 @@ static void dom_tests(const char *fixtures)
 	static const char nul[] = "<p>a\0b</p><p>c</p>";
 	CHECK(dom_compare("DOM case NUL", nul, sizeof nul - 1), "a NUL byte in text");
 	dom_skim_tests();
+	dom_soup_tests();
 }
 
 /* gal_dom_skim's rules, each pinned: the page and what it becomes (libxml2 2.9.14; with another libxml2 the page
@@ -186,6 +188,42 @@ static void dom_skim_tests(void)
 		      "%s: skimmed as expected (%.*s)", name, (int)n, out);
 		CHECK(dom_compare(name, in, len), "%s: same tree", name);
 	}
+}
+
+/* Random tag soup from a fixed seed: pieces of markup the skimmer must follow as libxml2 does (drawings, scripts,
+ * comments, quotes holding '>', end tags opened elsewhere), strung together; every page's trees must agree. */
+static void dom_soup_tests(void)
+{
+	static const char *const piece[] = {
+	    "<svg>", "<svg viewBox=\"0 0 2 2\">", "</svg>", "<SVG>", "</svg >", "<path d=\"M0 0>1\">", "<path/>", "</path>",
+	    "<g>", "</g>", "<G class=x>", "<use href=\"#a\"></use>", "<text>1 < 2 &amp;</text>", "<rect x=1/>",
+	    "<circle r=1>", "</circle>", "<defs>", "</defs>", "<title>t</title>", "<title>", "<a href=x>", "</a>",
+	    "<foreignObject>", "</foreignObject>", "<svgx>", "</svgx>", "<path a=b/>", "<path d='a\"b'>", "<p>", "</p>",
+	    "<div>", "</div>", "<span>", "</span>", "<b>", "</b>", "<li>", "<ul>", "</ul>", "<table><tr><td>", "</table>",
+	    "<style>s{}</style>", "<script>x<y</script>", "<script type=\"application/ld+json\">{}</script>",
+	    "<!-- c -->", "<!-- <svg> -->", "<?pi x?>", "</ x>", "< 3", "text ", "&lt;", "\n", "<p title=\"<svg>\">",
+	    "<noscript>", "</noscript>", "<textarea>", "</textarea>", "<body>", "<head>", "<html>", "<br>", "<img src=x>",
+	};
+	enum { NPIECES = sizeof piece / sizeof *piece, PAGES = 600 };
+	uint32_t seed = 20261207u;
+	int same = 0;
+	char page[4096], name[48];
+	for (int n = 0; n < PAGES; n++) {
+		size_t len = 0;
+		seed = seed * 1664525u + 1013904223u;
+		for (int k = 3 + (int)(seed >> 26); k > 0; k--) {
+			seed = seed * 1664525u + 1013904223u;
+			const char *p = piece[(seed >> 8) % NPIECES];
+			size_t pl = strlen(p);
+			if (len + pl >= sizeof page)
+				break;
+			memcpy(page + len, p, pl);
+			len += pl;
+		}
+		snprintf(name, sizeof name, "tag soup %d", n);
+		same += dom_compare(name, page, len);
+	}
+	CHECK(same == PAGES, "arena DOM = libxml2's DOM, skimmed or not: %d of %d random tag soups", same, PAGES);
 }
 
 /* runtest --dom FILE...: the comparison over any files, with a summary. */
