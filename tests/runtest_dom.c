@@ -107,6 +107,8 @@ static void dom_tests(const char *fixtures)
 
 /* gal_dom_skim's rules, each pinned: the page and what it becomes (libxml2 2.9.14; with another libxml2 the page
  * stays as it is), and libxml2's tree of both the same but for the skimmed text. */
+#define A100 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 static void dom_skim_tests(void)
 {
 	static const char *const cases[][2] = {
@@ -170,6 +172,11 @@ static void dom_skim_tests(void)
 	    {"<svg/><p>x</p>", NULL},
 	    {"<svg><svg><path/></svg></svg>", "<svg><svg></svg></svg>"},
 	    {"<svg><style>.a{}</style><path/></svg>", "<svg><style></style><path/></svg>"},
+	    /* names of 100 characters or more, which libxml2 cuts at 100 and reads on from (found by review) */
+	    {"<div><svg><g " A100 "-=\"x y></div><p>VISIBLE</p>\"></g></svg><p>after</p>", NULL},
+	    {"<p " A100 "1=\"x><script>s\"><style>t</script>VISIBLE</style><p>after</p>", NULL},
+	    {"<p><x" A100 "b=\"x><style>zz</style>\">t</x></p>", NULL},
+	    {"<svg><title>t</title><rect/>\n<p>text</p><x" A100 "b=\"x><style>zz</style>\">VISIBLE</x>", NULL},
 	    {"<p>a\0b</p><script>x</script>", NULL},
 	};
 	int v2914 = atoi(xmlParserVersion) == 20914;
@@ -180,7 +187,7 @@ static void dom_skim_tests(void)
 		size_t len = strlen(in);
 		if (i == sizeof cases / sizeof *cases - 1)
 			len = sizeof "<p>a\0b</p><script>x</script>" - 1; /* the one with a NUL byte */
-		char out[256];
+		char out[512];
 		size_t n = gal_dom_skim(in, len, out);
 		char name[64];
 		snprintf(name, sizeof name, "skim case %zu", i);

@@ -385,6 +385,10 @@ static int skim_word(const char *in, size_t len, size_t i, const char *w)
 	return 1;
 }
 
+/* libxml2 reads at most this many characters of a tag's or attribute's name (HTML_PARSER_BUFFER_SIZE) and the
+ * rest of a longer run as what follows the name: the skimmer does not follow such names. */
+#define SKIM_NAME_MAX 100
+
 /* The end of a name starting at i (a run of name characters). */
 static size_t skim_name_end(const char *in, size_t len, size_t i)
 {
@@ -419,7 +423,7 @@ static size_t skim_comment_end(const char *in, size_t len, size_t i)
 
 /* A start tag's attributes (htmlParseStartTag), from *i after its name to its '>' or "/>", where *i is left.
  * *type and *type_end span the value of the first "type" attribute (both 0 without one or without a value).
- * Returns 0 when a quoted value or the tag runs to the end of the page. */
+ * Returns 0 when a quoted value or the tag runs to the end of the page, or for a name too long to follow. */
 static int skim_attrs(const char *in, size_t len, size_t *pi, size_t *type, size_t *type_end)
 {
 	size_t i = *pi;
@@ -431,6 +435,8 @@ static int skim_attrs(const char *in, size_t len, size_t *pi, size_t *type, size
 		unsigned char c = (unsigned char)in[i];
 		if (skim_letter(c) || c == '_' || c == ':' || c == '.') { /* a name (htmlParseHTMLName) */
 			size_t an = i, an_end = skim_name_end(in, len, i);
+			if (an_end - an >= SKIM_NAME_MAX)
+				return 0;
 			int is_type = an_end - an == 4 && skim_word(in, len, an, "type") && !seen_type;
 			seen_type |= is_type;
 			i = an_end;
@@ -496,7 +502,7 @@ static size_t skim_svg(const char *in, size_t len, size_t i)
 				i += 2; /* "</" without a name is dropped */
 				continue;
 			}
-			if (n_end - n >= 100)
+			if (n_end - n >= SKIM_NAME_MAX)
 				return 0;
 			if (n_end - n == 3 && skim_word(in, len, n, "svg"))
 				return i;
@@ -514,7 +520,7 @@ static size_t skim_svg(const char *in, size_t len, size_t i)
 			i = (size_t)(gt - in) + 1;
 		} else if (skim_letter(c1)) {
 			size_t n = i + 1, n_end = skim_name_end(in, len, n);
-			char name[100];
+			char name[SKIM_NAME_MAX];
 			if (n_end - n >= sizeof name)
 				return 0;
 			for (size_t k = n; k < n_end; k++)
@@ -627,6 +633,8 @@ static size_t skim(const char *in, size_t len, char *out, int clean)
 		}
 		/* a start tag: its name, then attributes up to '>' or "/>" */
 		size_t name = i + 1, name_end = skim_name_end(in, len, name);
+		if (name_end - name >= SKIM_NAME_MAX)
+			goto rest;
 		int script = name_end - name == 6 && skim_word(in, len, name, "script");
 		int style = name_end - name == 5 && skim_word(in, len, name, "style");
 		int svg = name_end - name == 3 && skim_word(in, len, name, "svg");
