@@ -26,10 +26,11 @@ static xmlDoc *dom_libxml2(const char *data, size_t len)
 	return doc;
 }
 
-/* Document order over the element tree and what follows the root at the document level. */
-static const xmlNode *dom_step(const xmlNode *x)
+/* Document order over the element tree and what follows the root at the document level (past x's subtree
+ * without `descend`). */
+static const xmlNode *dom_step(const xmlNode *x, int descend)
 {
-	if (x->type == XML_ELEMENT_NODE && x->children)
+	if (descend && x->type == XML_ELEMENT_NODE && x->children)
 		return x->children;
 	while (!x->next) {
 		x = x->parent;
@@ -96,31 +97,18 @@ static int dom_emptied_svg(const xmlNode *x)
 {
 	if (x->type != XML_ELEMENT_NODE || !x->name || strcmp((const char *)x->name, "svg"))
 		return 0;
-	for (const xmlNode *k = x->children; k; k = k->next) {
-		if (k->type != XML_TEXT_NODE)
+	for (const xmlNode *k = x->children; k; k = k->next)
+		if (!gal_dom_is_blank(k))
 			return 0;
-		for (const char *p = k->content ? (const char *)k->content : ""; *p; p++)
-			if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
-				return 0;
-	}
 	return 1;
 }
 
 /* The next node in document order, passing over x's subtree when `over`, and (skimmed) over skimmed text. */
 static const xmlNode *dom_step_over(const xmlNode *x, int skimmed, int over)
 {
-	if (over) {
-		while (x && !x->next) {
-			x = x->parent;
-			if (x && x->type != XML_ELEMENT_NODE)
-				return NULL;
-		}
-		x = x ? x->next : NULL;
-	} else {
-		x = dom_step(x);
-	}
+	x = dom_step(x, !over);
 	while (x && skimmed && dom_skimmed_text(x))
-		x = dom_step(x);
+		x = dom_step(x, 1);
 	return x;
 }
 

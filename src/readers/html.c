@@ -828,7 +828,18 @@ static const char *tail_credit(const char *t)
 	return NULL;
 }
 
-/* A figure's caption from a caption element: its inline content, and its credit apart. */
+/* Cuts a text node's literal to its first n bytes, less the spaces they end in (a credit taken off its end). */
+static void keep_head(gal_node *t, size_t n)
+{
+	char *head = strndup(gal_node_literal(t), n);
+	if (!head)
+		return;
+	while (n && head[n - 1] == ' ')
+		n--;
+	gal_node_set_literal(t, head, n);
+	free(head);
+}
+
 /* A tail credit that starts in a text of the caption and runs on into inline elements after it ("... on 17/10.
  * Photo: <em>Jane Doe</em>"): into `credit`, and out of the caption. */
 static void split_tail_credit(gal_node *fig, gal_buf *credit)
@@ -855,14 +866,7 @@ static void split_tail_credit(gal_node *fig, gal_buf *credit)
 			break; /* (it starts inside an element: left as it is) */
 		gal_buf_puts(credit, tail);
 		if (k->type == GAL_NODE_TEXT && at > pos) {
-			size_t keep = at - pos;
-			const char *lit = gal_node_literal(k);
-			while (keep && lit[keep - 1] == ' ')
-				keep--;
-			char *head = strndup(lit, keep);
-			if (head)
-				gal_node_set_literal(k, head, keep);
-			free(head);
+			keep_head(k, at - pos);
 			k = k->next;
 		}
 		while (k) {
@@ -875,6 +879,7 @@ static void split_tail_credit(gal_node *fig, gal_buf *credit)
 	gal_buf_free(&all);
 }
 
+/* A figure's caption from a caption element: its inline content, and its credit apart. */
 static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 {
 	gal_buf credit = GAL_BUF_INIT;
@@ -889,13 +894,7 @@ static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 	if (tail) {
 		/* "Caption. Photo: Name" in one run of text */
 		gal_buf_puts(&credit, tail);
-		char *keep = strndup(lt, (size_t)(tail - lt));
-		size_t kl = keep ? strlen(keep) : 0;
-		while (kl && keep[kl - 1] == ' ')
-			keep[--kl] = '\0';
-		if (keep)
-			gal_node_set_literal(last, keep, kl);
-		free(keep);
+		keep_head(last, (size_t)(tail - lt));
 	}
 	/* "Caption — <span>Photo: ...</span>": the dash before the credit goes with it */
 	last = gal_node_last_child(fig);
@@ -907,15 +906,8 @@ static void figure_caption(hctx *c, gal_node *fig, const xmlNode *cap)
 		size_t dl = kl >= 3 && (!memcmp(lt + kl - 3, "\xe2\x80\x94", 3) || !memcmp(lt + kl - 3, "\xe2\x80\x93", 3)) ? 3
 			    : kl >= 1 && (lt[kl - 1] == '-' || lt[kl - 1] == '|')                                     ? 1
 																 : 0;
-		if (dl && kl > dl && lt[kl - dl - 1] == ' ') {
-			kl -= dl;
-			while (kl && lt[kl - 1] == ' ')
-				kl--;
-			char *keep = strndup(lt, kl);
-			if (keep)
-				gal_node_set_literal(last, keep, kl);
-			free(keep);
-		}
+		if (dl && kl > dl && lt[kl - dl - 1] == ' ')
+			keep_head(last, kl - dl);
 	}
 	if (credit.len) {
 		char *cr = unparen(gal_collapse_ws(credit.data));

@@ -361,12 +361,12 @@ static void silent(void *ctx, const char *msg, ...)
  * galley never reads (but JSON-LD); inline <svg> icons and charts add drawings of long path data, which galley
  * skips too. Before parsing, gal_dom_skim takes the content of every <script> (but JSON-LD) and <style> element,
  * and of every <svg> whose content it can follow (skim_svg), out of the page, keeping its line breaks so that
- * line numbers stay. To know where such an
- * element starts, it follows the page as libxml2 2.9's HTML parser tokenizes it (comments, processing
- * instructions, doctypes, start tags with their quoted and bogus attributes, end tags); wherever it is not sure
- * what libxml2 does, it stops and leaves the rest of the page as it is. tests/dom_compare.h checks, on every
- * fixture, the fuzz corpus and random tag soup, that libxml2 builds the same tree from the skimmed page but for
- * the skipped text and drawings. The rules are libxml2 2.9.14's (Debian 12): with another version nothing is skimmed. */
+ * line numbers stay. To know where such an element starts, it follows the page as libxml2 2.9's HTML parser
+ * tokenizes it (comments, processing instructions, doctypes, start tags with their quoted and bogus attributes,
+ * end tags); wherever it is not sure what libxml2 does, it stops and leaves the rest of the page as it is.
+ * tests/dom_compare.h checks, on every fixture, the fuzz corpus and random tag soup, that libxml2 builds the same
+ * tree from the skimmed page but for the skipped text and drawings. The rules are libxml2 2.9.14's (Debian 12):
+ * with another version nothing is skimmed. */
 
 static int skim_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int skim_letter(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
@@ -388,6 +388,9 @@ static int skim_word(const char *in, size_t len, size_t i, const char *w)
 /* libxml2 reads at most this many characters of a tag's or attribute's name (HTML_PARSER_BUFFER_SIZE) and the
  * rest of a longer run as what follows the name: the skimmer does not follow such names. */
 #define SKIM_NAME_MAX 100
+
+/* Whether a name (htmlParseHTMLName's: a tag's or an attribute's) may start with c. */
+static int skim_name_start(unsigned char c) { return skim_letter(c) || c == '_' || c == ':' || c == '.'; }
 
 /* The end of a name starting at i (a run of name characters). */
 static size_t skim_name_end(const char *in, size_t len, size_t i)
@@ -433,7 +436,7 @@ static int skim_attrs(const char *in, size_t len, size_t *pi, size_t *type, size
 		i++;
 	while (i < len && in[i] != '>' && !(in[i] == '/' && i + 1 < len && in[i + 1] == '>')) {
 		unsigned char c = (unsigned char)in[i];
-		if (skim_letter(c) || c == '_' || c == ':' || c == '.') { /* a name (htmlParseHTMLName) */
+		if (skim_name_start(c)) {
 			size_t an = i, an_end = skim_name_end(in, len, i);
 			if (an_end - an >= SKIM_NAME_MAX)
 				return 0;
@@ -476,6 +479,38 @@ static int skim_attrs(const char *in, size_t len, size_t *pi, size_t *type, size
 	return i < len;
 }
 
+/* The content of a <script> or <style> (tag) from i, after its start tag: where the end tag that closes it starts
+ * (libxml2 compares the prefix "</script" or "</style" only), or 0 when libxml2 would do otherwise. */
+static size_t skim_raw_end(const char *in, size_t len, size_t i, const char *tag)
+{
+	size_t tl = strlen(tag);
+	if (i + 1 < len && in[i] == '<') {
+		/* first, libxml2 looks for a tag that closes the element (<noscript> a script, <body> a style) or an end
+		 * tag */
+		if (skim_letter((unsigned char)in[i + 1])) {
+			size_t n = i + 1, n_end = skim_name_end(in, len, n);
+			if ((n_end - n == 8 && skim_word(in, len, n, "noscript")) ||
+			    (n_end - n == 4 && skim_word(in, len, n, "body")) ||
+			    (n_end - n == 8 && skim_word(in, len, n, "frameset")))
+				return 0;
+		} else if (in[i + 1] == '/') {
+			if (!skim_word(in, len, i + 2, tag) ||
+			    (i + 2 + tl < len && skim_name_char((unsigned char)in[i + 2 + tl])))
+				return 0;
+			return i; /* empty: the end tag follows */
+		}
+	}
+	for (size_t end = i;; end++) {
+		const char *lt = end < len ? memchr(in + end, '<', len - end) : NULL;
+		if (!lt)
+			return len;
+		end = (size_t)(lt - in);
+		if (end + 1 < len && in[end + 1] == '/' && skim_word(in, len, end + 2, tag))
+			/* "</scripts>" is another end tag, which libxml2 reads as one (and goes on with the script) */
+			return end + 2 + tl < len && skim_name_char((unsigned char)in[end + 2 + tl]) ? 0 : end;
+	}
+}
+
 /* The content of an inline <svg> from i (after its start tag): where the "</svg" that closes it starts, or 0 when
  * it is not sure that the content leaves the tree around it alone. Inside, libxml2 makes elements of tags it does
  * not know (path, g, defs...) and closes nothing outside for them; it is left alone for a tag that libxml2 knows
@@ -498,7 +533,7 @@ static size_t skim_svg(const char *in, size_t len, size_t i)
 		if (c1 == '/') {
 			size_t n = i + 2, n_end = skim_name_end(in, len, n);
 			unsigned char c2 = n < len ? (unsigned char)in[n] : 0;
-			if (!(skim_letter(c2) || c2 == '_' || c2 == ':' || c2 == '.')) {
+			if (!skim_name_start(c2)) {
 				i += 2; /* "</" without a name is dropped */
 				continue;
 			}
@@ -617,7 +652,7 @@ static size_t skim(const char *in, size_t len, char *out, int clean)
 		if (c1 == '/') {
 			/* an end tag runs to the next '>' whatever it holds; "</" without a name is dropped */
 			unsigned char c2 = i + 2 < len ? (unsigned char)in[i + 2] : 0;
-			if (skim_letter(c2) || c2 == '_' || c2 == ':' || c2 == '.') {
+			if (skim_name_start(c2)) {
 				const char *gt = memchr(in + i + 2, '>', len - i - 2);
 				if (!gt)
 					goto rest;
@@ -647,58 +682,23 @@ static size_t skim(const char *in, size_t len, char *out, int clean)
 			continue;
 		}
 		i++;
-		size_t end = i;
+		size_t end = 0;
 		if (svg) {
-			if (!(end = skim_svg(in, len, i)))
-				continue; /* read on inside it as anywhere */
-		} else if (!script && !style) {
-			continue;
-		} else {
+			end = skim_svg(in, len, i); /* 0: read on inside it as anywhere */
+		} else if (script || style) {
+			if (!(end = skim_raw_end(in, len, i, script ? "script" : "style")))
+				goto rest;
 			/* a JSON-LD script stays (or one whose type may be: a character reference in it) */
 			const char *ld = "application/ld+json";
-			int keep = script && type_end > type &&
-				   (memchr(in + type, '&', type_end - type) ||
-				    (type_end - type == strlen(ld) && skim_word(in, len, type, ld)));
-			/* the content: up to "</script" or "</style" (libxml2 compares that prefix only) */
-			const char *tag = script ? "script" : "style";
-			size_t tl = script ? 6 : 5;
-			if (i + 1 < len && in[i] == '<') {
-				/* first, libxml2 looks for a tag that closes the element (<noscript> a script, <body> a style)
-				 * or an end tag */
-				if (skim_letter((unsigned char)in[i + 1])) {
-					size_t n = i + 1, n_end = skim_name_end(in, len, n);
-					if ((n_end - n == 8 && skim_word(in, len, n, "noscript")) ||
-					    (n_end - n == 4 && skim_word(in, len, n, "body")) ||
-					    (n_end - n == 8 && skim_word(in, len, n, "frameset")))
-						goto rest;
-				} else if (in[i + 1] == '/') {
-					if (!skim_word(in, len, i + 2, tag) ||
-					    (i + 2 + tl < len && skim_name_char((unsigned char)in[i + 2 + tl])))
-						goto rest;
-					continue; /* empty: the end tag follows */
-				}
-			}
-			for (;;) {
-				const char *lt2 = end < len ? memchr(in + end, '<', len - end) : NULL;
-				if (!lt2) {
-					end = len;
-					break;
-				}
-				end = (size_t)(lt2 - in);
-				if (end + 1 < len && in[end + 1] == '/' && skim_word(in, len, end + 2, tag)) {
-					/* "</scripts>" is another end tag, which libxml2 reads as one (and goes on with the
-					 * script) */
-					if (end + 2 + tl < len && skim_name_char((unsigned char)in[end + 2 + tl]))
-						goto rest;
-					break;
-				}
-				end++;
-			}
-			if (keep) {
+			if (script && type_end > type &&
+			    (memchr(in + type, '&', type_end - type) ||
+			     (type_end - type == strlen(ld) && skim_word(in, len, type, ld)))) {
 				i = end;
 				continue;
 			}
 		}
+		if (!end)
+			continue;
 		memcpy(out + o, in + from, i - from);
 		o += i - from;
 		for (const char *nl = in + i; (nl = memchr(nl, '\n', (size_t)(in + end - nl))); nl++)

@@ -104,6 +104,14 @@ static inline int is_name(const xmlNode *x, const char *name)
 	       !strcmp((const char *)x->name, name);
 }
 
+/* 1-6 for <h1>-<h6>, else 0. */
+static int heading_level(const xmlNode *x)
+{
+	if (!x || x->type != XML_ELEMENT_NODE || x->name[0] != 'h' || x->name[1] < '1' || x->name[1] > '6' || x->name[2])
+		return 0;
+	return x->name[1] - '0';
+}
+
 static int name_in(const xmlNode *x, const char *const *names)
 {
 	if (!x || x->type != XML_ELEMENT_NODE)
@@ -671,7 +679,7 @@ static void facts(ectx *e)
 				   ? 0
 				   : r->hint_flags;
 		/* a heading is one whatever a weak word says ("text_editor_header_two", "section-header") */
-		if (x->name[0] == 'h' && x->name[1] >= '1' && x->name[1] <= '6' && !x->name[2] && !(r->flags & F_STRONG_NEG))
+		if (heading_level(x) && !(r->flags & F_STRONG_NEG))
 			r->flags &= ~F_NEG_HINT;
 		if (is_name(x, "aside") && !(r->flags & F_NEG_HINT))
 			r->flags |= F_NEG_HINT | F_ASIDE;
@@ -1011,8 +1019,7 @@ static size_t prose_run(const xmlNode *root)
 					if (prose_para(k)) {
 						if (++run > best)
 							best = run;
-					} else if (R(k)->text && !(k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '6' &&
-								   !k->name[2] && R(k)->link == 0))
+					} else if (R(k)->text && !(heading_level(k) >= 2 && R(k)->link == 0))
 						run = 0; /* (furniture between them, an ad slot, does not count: its text is 0) */
 				}
 			}
@@ -1216,7 +1223,7 @@ static int titled(const xmlNode *x)
 			continue;
 		if (k->type != XML_ELEMENT_NODE)
 			return 0;
-		if (k->name[0] == 'h' && k->name[1] >= '2' && k->name[1] <= '4' && !k->name[2])
+		if (heading_level(k) >= 2 && heading_level(k) <= 4)
 			return 1;
 		/* a CMS field's label above its content ("<div class=field__label>Contact</div>") */
 		if (k->next && k->_private && R(k)->text && R(k)->text <= 30 && !R(k)->link &&
@@ -1719,7 +1726,7 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 			if (k == x || k->type != XML_ELEMENT_NODE)
 				continue;
 			hstr hh;
-			title |= (k->name[0] == 'h' && k->name[1] >= '1' && k->name[1] <= '6' && !k->name[2]) ||
+			title |= heading_level(k) ||
 				 (hstr_of(e, k, &hh) && (strstr(hh.s, "title") || strstr(hh.s, "headline")));
 		}
 		if (title && (duration || r->raw_text < 200))
@@ -1751,8 +1758,7 @@ static int box_verdict(const ectx *e, const rec *r, const char *low)
 	if (ld > 0.25 && r->text < 3000) {
 		const xmlNode *h = NULL;
 		for (const xmlNode *k = x; k && !h; k = gal_dom_next(k, x, k->type == XML_ELEMENT_NODE))
-			if (k != x && k->type == XML_ELEMENT_NODE && k->name[0] == 'h' && k->name[1] >= '1' &&
-			    k->name[1] <= '6' && !k->name[2])
+			if (k != x && heading_level(k))
 				h = k;
 		char *t = h ? lower_text(gal_html_text(h)) : NULL;
 		int label = t && furniture_label(t);
@@ -2343,7 +2349,7 @@ static void look(ectx *e, const xmlNode *body, const char *headline, const char 
 	char *h1t = s->h1 && !headline && title ? gal_html_text(s->h1) : NULL;
 	char *other = h1t ? gal_title_other_part(title, h1t) : NULL;
 	for (const xmlNode *y = other ? body : NULL; y; y = gal_dom_next(y, body, y->type == XML_ELEMENT_NODE)) {
-		if (y->type != XML_ELEMENT_NODE || y->name[0] != 'h' || y->name[1] < '1' || y->name[1] > '4' || y->name[2])
+		if (heading_level(y) < 1 || heading_level(y) > 4)
 			continue;
 		char *t = gal_html_text(y);
 		int same = t && gal_loose_equal(t, other, 0);
@@ -3558,14 +3564,12 @@ static int footer_line(const gal_node *n, gal_meta *m)
 	/* the authors' signature in brackets at the end ("(Jane Doe, John Roe, 12.5.2024)") */
 	for (size_t i = 0; i < m->nbylines && !drop && key[0] == '(' && len < 200; i++)
 		drop = m->bylines[i].name && contains_ci(key, m->bylines[i].name);
-	/* the reporter's address alone on a line ("syp@news.example") */
-	if (!drop && len < 80 && !strchr(key, ' ') && strchr(key, '@') && strchr(strchr(key, '@'), '.'))
-		drop = 1;
 	if (!drop && len < 200 && strchr(key, '@') &&
 	    (!strncmp(key, "contact ", 8) || !strncmp(key, "email ", 6) || !strncmp(key, "reach ", 6) ||
 	     !strncmp(key, "write to ", 9)))
 		drop = 1;
-	/* a reporter's line that ends in an address ("City=Name reporter name@paper.example") */
+	/* the reporter's address alone on a line ("syp@news.example"), or at the end of a short one ("City=Name
+	 * reporter name@paper.example") */
 	if (!drop && len < 120 && words_in(key) <= 6) {
 		const char *last = strrchr(key, ' ');
 		last = last ? last + 1 : key;
