@@ -32,8 +32,8 @@ typedef struct {
 	const char *name;
 	char *data;
 	size_t len;
-	double galley_s, parse_s, tokenize_s;  /* summed over rounds */
-	double galley_b, parse_b, tokenize_b;  /* the best (shortest) round */
+	/* per timing (galley, parse-only, tokenize), in seconds: summed over rounds, and the best (shortest) round */
+	double sum[3], best[3];
 } page;
 
 static const gal_format *html, *text;
@@ -123,16 +123,12 @@ static void round_all(page *pages, int n)
 		double t2 = now();
 		run_tokenize(&pages[i]);
 		double t3 = now();
-		page *p = &pages[i];
-		p->galley_s += t1 - t0;
-		p->parse_s += t2 - t1;
-		p->tokenize_s += t3 - t2;
-		if (!p->galley_b || t1 - t0 < p->galley_b)
-			p->galley_b = t1 - t0;
-		if (!p->parse_b || t2 - t1 < p->parse_b)
-			p->parse_b = t2 - t1;
-		if (!p->tokenize_b || t3 - t2 < p->tokenize_b)
-			p->tokenize_b = t3 - t2;
+		const double dt[3] = {t1 - t0, t2 - t1, t3 - t2};
+		for (int k = 0; k < 3; k++) {
+			pages[i].sum[k] += dt[k];
+			if (!pages[i].best[k] || dt[k] < pages[i].best[k])
+				pages[i].best[k] = dt[k];
+		}
 	}
 }
 
@@ -181,31 +177,36 @@ int main(int argc, char **argv)
 		rounds = one > 1e-5 ? (int)(1.0 / one) : 100000;
 	if (rounds < 3)
 		rounds = 3;
-	for (int i = 0; i < n; i++)
-		pages[i].galley_s = pages[i].parse_s = pages[i].tokenize_s = pages[i].galley_b = pages[i].parse_b =
-			pages[i].tokenize_b = 0;
+	for (int i = 0; i < n; i++) {
+		memset(pages[i].sum, 0, sizeof pages[i].sum);
+		memset(pages[i].best, 0, sizeof pages[i].best);
+	}
 	for (int r = 0; r < rounds; r++)
 		round_all(pages, n);
 
 	printf("# rounds\t%d\n", rounds);
 	printf("page\tbytes\tgalley_ms\tparse_ms\ttokenize_ms\tgalley_best_ms\tparse_best_ms\ttokenize_best_ms\n");
-	double g = 0, p = 0, t = 0, gb = 0, pb = 0, tb = 0;
+	double total[6] = {0}; /* the three means, then the three bests, in ms */
 	size_t bytes = 0;
 	for (int i = 0; i < n; i++) {
-		double gm = pages[i].galley_s * 1e3 / rounds, pm = pages[i].parse_s * 1e3 / rounds,
-		       tm = pages[i].tokenize_s * 1e3 / rounds;
-		printf("%s\t%zu\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", pages[i].name, pages[i].len, gm, pm, tm,
-		       pages[i].galley_b * 1e3, pages[i].parse_b * 1e3, pages[i].tokenize_b * 1e3);
-		g += gm;
-		p += pm;
-		t += tm;
-		gb += pages[i].galley_b * 1e3;
-		pb += pages[i].parse_b * 1e3;
-		tb += pages[i].tokenize_b * 1e3;
+		double ms[6];
+		for (int k = 0; k < 3; k++) {
+			ms[k] = pages[i].sum[k] * 1e3 / rounds;
+			ms[3 + k] = pages[i].best[k] * 1e3;
+		}
+		printf("%s\t%zu", pages[i].name, pages[i].len);
+		for (int k = 0; k < 6; k++) {
+			printf("\t%.4f", ms[k]);
+			total[k] += ms[k];
+		}
+		printf("\n");
 		bytes += pages[i].len;
 		free(pages[i].data);
 	}
-	printf("TOTAL\t%zu\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", bytes, g, p, t, gb, pb, tb);
+	printf("TOTAL\t%zu", bytes);
+	for (int k = 0; k < 6; k++)
+		printf("\t%.4f", total[k]);
+	printf("\n");
 	free(pages);
 	xmlCleanupParser();
 	return 0;

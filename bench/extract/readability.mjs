@@ -3,8 +3,9 @@
 //   node readability.mjs [-r ROUNDS] OUTDIR NAME=FILE...
 //
 // For each page: new JSDOM(bytes, {url}) + new Readability(document).parse(), timed in-process; one untimed
-// warm-up round (JIT), then ROUNDS (default 5) timed rounds give the mean and the best (shortest) round. Writes OUTDIR/NAME.txt (title, byline,
-// text content, as the benchmark scores it) and OUTDIR/NAME.body.txt (text content alone, for no-article pages);
+// warm-up round (JIT), then ROUNDS (default 5) timed rounds give the mean and the best (shortest) round. Writes
+// OUTDIR/NAME.txt (title, byline, text content, as the benchmark scores it) and OUTDIR/NAME.body.txt (text content
+// alone, for no-article pages);
 // prints "page ms best_ms" TSV on stdout (mean per round, best round), '#' lines are comments.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
